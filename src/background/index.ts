@@ -1,0 +1,2 @@
+// Service worker (issue 3). Placeholder until the capture pipeline lands.
+export {};

@@ -1,0 +1,2 @@
+// ISOLATED relay (issue 3). Placeholder until the capture pipeline lands.
+export {};

@@ -1,0 +1,2 @@
+// MAIN-world hook (issue 3). Placeholder until the capture pipeline lands.
+export {};

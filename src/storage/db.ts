@@ -1,0 +1,87 @@
+/**
+ * The extension's IndexedDB schema (Dexie). The service worker is the only writer; the
+ * panel reads it with liveQuery. Declared in one place so both sides agree; every schema
+ * change adds a `db.version(n)` with an upgrade function (see test for upgrades).
+ */
+import { Dexie, type EntityTable } from 'dexie';
+import type { Rec } from '../core/protocol';
+import type { AnalysisConfig, Finding, Operation, SocketInfo, Analysis } from '../core/analysis/types';
+
+export const DB_NAME = 'ackscope';
+
+export interface SessionRow {
+  /** `${tabId}:${startedAt}` for live sessions, `import:${uuid}` for imported ones. */
+  id: string;
+  tabId: number;
+  url: string;
+  title?: string;
+  startedAt: number;
+  /** Last record time. */
+  lastAt: number;
+  endedAt?: number;
+  imported?: boolean;
+  /** Number of stored records and their approximate bytes. */
+  records: number;
+  bytes: number;
+  userAgent?: string;
+  extVersion?: string;
+  libVersion?: string;
+  analysisConfig?: AnalysisConfig;
+  /** Visible warnings: evicted sessions, gaps, quota. */
+  warnings: string[];
+  /** Kept when retention runs (preserve log / pinned). */
+  pinned?: boolean;
+}
+
+/** Raw records, stored as batches for ingest speed. */
+export interface ChunkRow {
+  session: string;
+  no: number;
+  records: Rec[];
+  bytes: number;
+  firstT: number;
+  lastT: number;
+}
+
+/** Per-frame high-water mark, written in the same transaction as chunks: dedup on re-send. */
+export interface FrameRow {
+  session: string;
+  frame: string;
+  maxSeq: number;
+}
+
+/** Per-operation summaries maintained by the worker as records arrive (panel never scans chunks). */
+export type OpRow = Operation & { session: string };
+
+/** Per-session analysis snapshot (everything but operations). */
+export interface SessionMetaRow {
+  session: string;
+  findings: Finding[];
+  sockets: SocketInfo[];
+  stats: Analysis['stats'];
+  recommended: Analysis['recommended'];
+  counts: Analysis['counts'];
+  diagnostics: string[];
+  opCount: number;
+  updatedAt: number;
+}
+
+export type AckScopeDB = Dexie & {
+  sessions: EntityTable<SessionRow, 'id'>;
+  chunks: EntityTable<ChunkRow>;
+  frames: EntityTable<FrameRow>;
+  ops: EntityTable<OpRow>;
+  meta: EntityTable<SessionMetaRow, 'session'>;
+};
+
+export function openDb(name = DB_NAME): AckScopeDB {
+  const db = new Dexie(name) as AckScopeDB;
+  db.version(1).stores({
+    sessions: 'id, tabId, startedAt, [tabId+startedAt]',
+    chunks: '[session+no], session',
+    frames: '[session+frame], session',
+    ops: '[session+id], session, [session+firstSend]',
+    meta: 'session',
+  });
+  return db;
+}
