@@ -161,3 +161,17 @@ export interface Analysis {
   diagnostics: string[];
   counts: { error: number; warning: number; info: number };
 }
+
+/**
+ * Incremental analyzer (implemented in ./index.ts). Feeding the same records in any
+ * chunking gives the same result as `analyze(all)`.
+ */
+export interface Analyzer {
+  readonly config: AnalysisConfig;
+  /** Add records (any order within reason; duplicates by (frame, seq) are ignored). Returns ids of operations whose summary changed. */
+  push(records: readonly import('../protocol').Rec[]): { changed: string[] };
+  /** Current operation summary by id. */
+  operation(id: string): Operation | undefined;
+  /** Full result (operations in order of first send). */
+  result(): Analysis;
+}
