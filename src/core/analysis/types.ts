@@ -168,8 +168,12 @@ export interface Analysis {
  */
 export interface Analyzer {
   readonly config: AnalysisConfig;
-  /** Add records (any order within reason; duplicates by (frame, seq) are ignored). Returns ids of operations whose summary changed. */
-  push(records: readonly import('../protocol').Rec[]): { changed: string[] };
+  /**
+   * Add records (any order within reason; duplicates by (frame, seq) are ignored). Returns ids
+   * of operations whose summary changed; `removed` lists those of them that no longer exist
+   * (merged into another operation when a linking emit arrived): delete their stored rows.
+   */
+  push(records: readonly import('../protocol').Rec[]): { changed: string[]; removed?: string[] };
   /** Current operation summary by id. */
   operation(id: string): Operation | undefined;
   /** Full result (operations in order of first send). */

@@ -1,0 +1,620 @@
+/**
+ * Incremental analyzer (issue 4).
+ *
+ * push() indexes each record in O(1) amortised (maps keyed by op id and by
+ * (client, 'out', wire id)), links emits of one logical operation through sorted
+ * "buckets" (same client + event + idempotency key, or + payload hash), and reports the ids
+ * of operations whose summary changed. Summaries are built lazily and cached until one of
+ * their emits changes; findings and stats are computed in result() in one pass over the
+ * cached summaries.
+ *
+ * Order independence: every derived value is a function of the set of records (ties broken
+ * by ids), so any chunking of the same records gives the same result().
+ */
+import type {
+  AckRecord,
+  AttemptEndRecord,
+  AttemptRecord,
+  ClientRecord,
+  ConnRecord,
+  EmitRecord,
+  IncomingRecord,
+  Rec,
+  SettleRecord,
+} from '../protocol';
+import { SERVER_DEDUP_EVENT, attemptKey } from '../protocol';
+import { canonicalHash } from '../hash';
+import { DedupMatcher, dedupEventKey, extractKey, mayContainAutoKey, previewArgs } from '../preview';
+import type { Analysis, AnalysisConfig, Analyzer, Operation } from './types';
+import type { AttemptState, Bucket, BucketKind, ClientState, EmitState } from './state';
+import { emitOrder, emitT, indexIn, sortedInsert } from './state';
+import { emitOutcome, materialize, settleOf, type MaterializeCtx } from './materialize';
+import { buildReport, type ReportInput } from './report';
+
+interface FrameState {
+  /** Next expected seq: every seq below it has been seen. */
+  next: number;
+  lastT: number;
+  /** Records that arrived ahead of a missing seq: seq -> t. */
+  early: Map<number, number>;
+  backwards: number;
+}
+
+export interface PushResult {
+  changed: string[];
+  /** Ids from `changed` that no longer name an operation (merged into another one). */
+  removed: string[];
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+export class IncrementalAnalyzer implements Analyzer {
+  readonly config: AnalysisConfig;
+  private readonly matcher: DedupMatcher;
+  private readonly frames = new Map<string, FrameState>();
+  readonly emits = new Map<string, EmitState>();
+  readonly clients = new Map<string, ClientState>();
+  private readonly attemptIdx = new Map<string, { emit: EmitState; att: AttemptState }>();
+  private readonly orphanAcks = new Map<string, AckRecord[]>();
+  private readonly orphanEnds = new Map<string, AttemptEndRecord[]>();
+  private readonly orphanNullEnds = new Map<string, AttemptEndRecord[]>();
+  private readonly buckets = new Map<string, Bucket>();
+  /** client \0 key -> keyed emits (for ackscope:dedup events). */
+  private readonly keyIndex = new Map<string, EmitState[]>();
+  private dirty = new Set<EmitState>();
+  private readonly cache = new Map<string, Operation>();
+  private resultCache: Analysis | null = null;
+  private clientOrder = new Map<string, number>();
+  private clientsChanged = false;
+  readonly counters = {
+    records: 0,
+    malformed: 0,
+    duplicates: 0,
+    unknownKinds: new Map<string, number>(),
+    wireIdReused: 0,
+    extraSettles: 0,
+    duplicateEmits: 0,
+    gaps: [] as Array<{ where: string; dropped: number; reason: string }>,
+    unsupported: [] as string[],
+    hookDiags: new Map<string, number>(),
+    dedupEventsUnmatched: 0,
+  };
+  minT = Infinity;
+  maxT = -Infinity;
+  private readonly ctx: MaterializeCtx;
+
+  constructor(config: AnalysisConfig) {
+    this.config = config;
+    this.matcher = new DedupMatcher(config.dedupMarkers);
+    this.ctx = {
+      socketName: (c) => this.socketName(c),
+      client: (c) => this.clients.get(c),
+    };
+  }
+
+  // ---------------------------------------------------------------- push
+
+  push(records: readonly Rec[]): PushResult {
+    if (!Array.isArray(records)) {
+      this.counters.malformed++;
+      this.resultCache = null;
+      return { changed: [], removed: [] };
+    }
+    for (const r of records) {
+      try {
+        this.ingest(r);
+      } catch {
+        // A record of a shape we did not foresee must never break the analysis.
+        this.counters.malformed++;
+      }
+    }
+    return this.flush();
+  }
+
+  private ingest(r: Rec): void {
+    if (r === null || typeof r !== 'object' || !isStr((r as Rec).frame) || !isNum((r as Rec).seq) || !isNum((r as Rec).t) || !isStr((r as Rec).kind)) {
+      this.counters.malformed++;
+      return;
+    }
+    if (!this.accept(r.frame, r.seq, r.t)) {
+      this.counters.duplicates++;
+      return;
+    }
+    this.counters.records++;
+    this.resultCache = null;
+    if (r.t < this.minT) this.minT = r.t;
+    if (r.t > this.maxT) this.maxT = r.t;
+    switch (r.kind) {
+      case 'hook':
+        return;
+      case 'client':
+        return this.onClient(r);
+      case 'conn':
+        return this.onConn(r);
+      case 'emit':
+        return this.onEmit(r);
+      case 'attempt':
+        return this.onAttempt(r);
+      case 'ack':
+        return this.onAck(r);
+      case 'attempt-end':
+        return this.onAttemptEnd(r);
+      case 'settle':
+        return this.onSettle(r);
+      case 'incoming':
+        return this.onIncoming(r);
+      case 'gap':
+        this.counters.gaps.push({ where: String(r.where), dropped: isNum(r.dropped) ? r.dropped : 0, reason: String(r.reason ?? '') });
+        return;
+      case 'unsupported':
+        this.counters.unsupported.push(String(r.reason ?? 'unknown reason'));
+        return;
+      case 'diag': {
+        const code = String(r.code ?? 'unknown');
+        this.counters.hookDiags.set(code, (this.counters.hookDiags.get(code) ?? 0) + (isNum(r.count) ? r.count : 1));
+        return;
+      }
+      default: {
+        const k = String((r as { kind: unknown }).kind).slice(0, 40);
+        this.counters.unknownKinds.set(k, (this.counters.unknownKinds.get(k) ?? 0) + 1);
+      }
+    }
+  }
+
+  /** Dedup by (frame, seq) and timestamp-order check in seq order (independent of arrival order). */
+  private accept(frame: string, seq: number, t: number): boolean {
+    let fs = this.frames.get(frame);
+    if (!fs) {
+      fs = { next: 0, lastT: -Infinity, early: new Map(), backwards: 0 };
+      this.frames.set(frame, fs);
+    }
+    if (seq < fs.next || fs.early.has(seq)) return false;
+    if (seq !== fs.next) {
+      fs.early.set(seq, t);
+      return true;
+    }
+    if (t < fs.lastT) fs.backwards++;
+    fs.lastT = t;
+    fs.next++;
+    while (fs.early.size > 0) {
+      const et = fs.early.get(fs.next);
+      if (et === undefined) break;
+      fs.early.delete(fs.next);
+      if (et < fs.lastT) fs.backwards++;
+      fs.lastT = et;
+      fs.next++;
+    }
+    return true;
+  }
+
+  private clientState(id: string, t: number): ClientState {
+    let c = this.clients.get(id);
+    if (!c) {
+      c = { id, rec: null, firstT: t, conns: [], emits: [], maxEmitT: -Infinity, dedupKeys: new Map(), dedupEvents: 0 };
+      this.clients.set(id, c);
+      this.clientsChanged = true;
+    } else if (t < c.firstT) {
+      c.firstT = t;
+      if (!c.rec) this.clientsChanged = true;
+    }
+    return c;
+  }
+
+  private emitState(op: string, client: string, t: number): EmitState {
+    let e = this.emits.get(op);
+    if (!e) {
+      e = { id: op, client, rec: null, attempts: [], settles: [], key: null, keyPath: null, hash: null, bucket: null, linkPrev: false, gid: null };
+      this.emits.set(op, e);
+      this.clientState(client, t);
+    }
+    return e;
+  }
+
+  private markDirty(e: EmitState): void {
+    this.dirty.add(e);
+  }
+
+  private onClient(r: ClientRecord): void {
+    if (!isStr(r.client)) return void this.counters.malformed++;
+    const c = this.clientState(r.client, r.t);
+    if (c.rec && (c.rec.t < r.t || (c.rec.t === r.t && c.rec.seq <= r.seq))) return;
+    c.rec = r;
+    this.clientsChanged = true;
+    for (const e of c.emits) this.markDirty(e);
+  }
+
+  private onConn(r: ConnRecord): void {
+    if (!isStr(r.client)) return void this.counters.malformed++;
+    const c = this.clientState(r.client, r.t);
+    sortedInsert(c.conns, r, (a, b) => a.t - b.t || a.seq - b.seq);
+    // A connect that arrives after later emits changes their sid: refresh them.
+    if (r.t <= c.maxEmitT) for (const e of c.emits) if (emitT(e) >= r.t || e.attempts.some((a) => a.rec.t >= r.t)) this.markDirty(e);
+  }
+
+  private onEmit(r: EmitRecord): void {
+    if (!isStr(r.client) || !isStr(r.op) || !isStr(r.event)) return void this.counters.malformed++;
+    const e = this.emitState(r.op, r.client, r.t);
+    if (e.rec) {
+      this.counters.duplicateEmits++;
+      return;
+    }
+    e.rec = r;
+    const c = this.clientState(r.client, r.t);
+    sortedInsert(c.emits, e, emitOrder);
+    if (r.t > c.maxEmitT) c.maxEmitT = r.t;
+    this.markDirty(e);
+    this.tryBucket(e);
+  }
+
+  private onAttempt(r: AttemptRecord): void {
+    if (!isStr(r.client) || !isStr(r.op) || !isNum(r.try) || !(r.ackId === null || isNum(r.ackId))) return void this.counters.malformed++;
+    const e = this.emitState(r.op, r.client, r.t);
+    if (r.ackId !== null) {
+      const k = attemptKey(r.client, 'out', r.ackId);
+      const ex = this.attemptIdx.get(k);
+      if (ex) {
+        if (ex.emit === e && (r.flushed || ex.att.rec.flushed || r.buffered || ex.att.rec.buffered)) {
+          // Buffered packet + its flush on reconnect: one delivery with the old wire id.
+          const a = ex.att;
+          if (a.rec.flushed && !r.flushed) {
+            a.flushedAt = a.rec.t;
+            a.rec = r;
+          } else {
+            a.flushedAt = Math.min(a.flushedAt ?? Infinity, r.t);
+          }
+          this.changedState(e);
+          return;
+        }
+        this.counters.wireIdReused++;
+        e.attempts.push({ rec: r, acks: [], end: null });
+        this.changedState(e);
+        return;
+      }
+      const att: AttemptState = { rec: r, acks: [], end: null };
+      e.attempts.push(att);
+      this.attemptIdx.set(k, { emit: e, att });
+      const oa = this.orphanAcks.get(k);
+      if (oa) {
+        this.orphanAcks.delete(k);
+        for (const a of oa) att.acks.push({ rec: a, marker: this.matcher.match(a.args) });
+      }
+      const oe = this.orphanEnds.get(k);
+      if (oe) {
+        this.orphanEnds.delete(k);
+        for (const x of oe) this.setEnd(att, x);
+      }
+    } else {
+      const att: AttemptState = { rec: r, acks: [], end: null };
+      e.attempts.push(att);
+      const oe = this.orphanNullEnds.get(r.op);
+      if (oe?.length) {
+        this.setEnd(att, oe.shift()!);
+        if (!oe.length) this.orphanNullEnds.delete(r.op);
+      }
+    }
+    const c = this.clients.get(r.client);
+    if (c && r.t > c.maxEmitT) c.maxEmitT = r.t;
+    if (e.rec && !e.bucket) this.tryBucket(e);
+    this.changedState(e);
+  }
+
+  private setEnd(att: AttemptState, r: AttemptEndRecord): void {
+    if (!att.end || r.t < att.end.t || (r.t === att.end.t && r.seq < att.end.seq)) att.end = r;
+  }
+
+  private onAck(r: AckRecord): void {
+    if (!isStr(r.client) || !isNum(r.ackId)) return void this.counters.malformed++;
+    const k = attemptKey(r.client, 'out', r.ackId);
+    const ex = this.attemptIdx.get(k);
+    if (!ex) {
+      const list = this.orphanAcks.get(k);
+      if (list) list.push(r);
+      else this.orphanAcks.set(k, [r]);
+      this.clientState(r.client, r.t);
+      return;
+    }
+    ex.att.acks.push({ rec: r, marker: this.matcher.match(r.args) });
+    this.changedState(ex.emit);
+  }
+
+  private onAttemptEnd(r: AttemptEndRecord): void {
+    if (!isStr(r.client) || !isStr(r.op) || !(r.ackId === null || isNum(r.ackId))) return void this.counters.malformed++;
+    if (r.ackId !== null) {
+      const k = attemptKey(r.client, 'out', r.ackId);
+      const ex = this.attemptIdx.get(k);
+      if (!ex) {
+        const list = this.orphanEnds.get(k);
+        if (list) list.push(r);
+        else this.orphanEnds.set(k, [r]);
+        return;
+      }
+      this.setEnd(ex.att, r);
+      this.changedState(ex.emit);
+      return;
+    }
+    const e = this.emitState(r.op, r.client, r.t);
+    const att = e.attempts.filter((a) => a.rec.ackId === null).sort((a, b) => a.rec.try - b.rec.try).find((a) => !a.end);
+    if (!att) {
+      const list = this.orphanNullEnds.get(r.op);
+      if (list) list.push(r);
+      else this.orphanNullEnds.set(r.op, [r]);
+      return;
+    }
+    this.setEnd(att, r);
+    this.changedState(e);
+  }
+
+  private onSettle(r: SettleRecord): void {
+    if (!isStr(r.client) || !isStr(r.op)) return void this.counters.malformed++;
+    const e = this.emitState(r.op, r.client, r.t);
+    if (e.settles.length) this.counters.extraSettles++;
+    e.settles.push(r);
+    this.changedState(e);
+  }
+
+  private onIncoming(r: IncomingRecord): void {
+    if (!isStr(r.client)) return void this.counters.malformed++;
+    if (r.event !== SERVER_DEDUP_EVENT) return;
+    const c = this.clientState(r.client, r.t);
+    c.dedupEvents++;
+    const key = dedupEventKey(r.args);
+    if (key === null) return;
+    const forms = [key];
+    // The companion may prefix keys ("event:key"): also match the last segment.
+    const i = key.lastIndexOf(':');
+    if (i >= 0 && i < key.length - 1) forms.push(key.slice(i + 1));
+    for (const f of forms) {
+      const ts = c.dedupKeys.get(f);
+      if (ts) ts.push(r.t);
+      else c.dedupKeys.set(f, [r.t]);
+      const list = this.keyIndex.get(`${r.client}\u0000${f}`);
+      if (list) for (const e of list) this.markDirty(e);
+    }
+  }
+
+  /** An emit's own state changed: its summary and the link to its successor may change. */
+  private changedState(e: EmitState): void {
+    this.markDirty(e);
+    const b = e.bucket;
+    if (b) {
+      const i = indexIn(b, e);
+      if (i >= 0 && i + 1 < b.items.length) this.relink(b, i + 1);
+    }
+  }
+
+  // ---------------------------------------------------------------- linking
+
+  private tryBucket(e: EmitState): void {
+    const r = e.rec;
+    if (!r || e.bucket || r.error || !(r.ack || r.queued)) return;
+    let args = r.args;
+    if (!args) {
+      let best: AttemptState | undefined;
+      for (const a of e.attempts) if (a.rec.args && (!best || a.rec.try < best.rec.try)) best = a;
+      args = best?.rec.args;
+      if (!args && e.attempts.length === 0) return; // wait for the first attempt's preview
+    }
+    const json = args && typeof args.json === 'string' ? args.json : '';
+    const paths = [...(this.config.keyPaths[r.event] ?? []), ...(this.config.keyPaths['*'] ?? [])];
+    let kind: BucketKind = 'hash';
+    if (paths.length || (this.config.autoKeyPaths && mayContainAutoKey(json))) {
+      const m = extractKey(previewArgs(args), paths, this.config.autoKeyPaths);
+      if (m) {
+        e.key = m.key;
+        e.keyPath = m.path;
+        kind = m.configured ? 'cfg' : 'key';
+      }
+    }
+    e.hash = isStr(r.hash) && r.hash ? r.hash : canonicalHash(json);
+    const bk = `${r.client}\u0000${r.event}\u0000${kind}\u0000${kind === 'hash' ? e.hash : e.key}`;
+    let b = this.buckets.get(bk);
+    if (!b) {
+      b = { kind, items: [] };
+      this.buckets.set(bk, b);
+    }
+    const i = sortedInsert(b.items, e, emitOrder);
+    e.bucket = b;
+    if (e.key !== null) {
+      const ik = `${r.client}\u0000${e.key}`;
+      const list = this.keyIndex.get(ik);
+      if (list) list.push(e);
+      else this.keyIndex.set(ik, [e]);
+    }
+    this.relink(b, i);
+    if (i + 1 < b.items.length) this.relink(b, i + 1);
+  }
+
+  /** When the app saw success for an emit, or null. */
+  private successAt(a: EmitState): number | null {
+    const s = settleOf(a);
+    if (s) return s.outcome === 'acked' ? s.t : null;
+    if (a.rec && !a.rec.queued) {
+      let t: number | null = null;
+      for (const at of a.attempts) for (const k of at.acks) if (!k.rec.late && (t === null || k.rec.t < t)) t = k.rec.t;
+      return t;
+    }
+    return null;
+  }
+
+  /** When the app saw a timeout/failure for an emit, or null. */
+  private failAt(a: EmitState): number | null {
+    const s = settleOf(a);
+    if (s) return s.outcome !== 'acked' ? s.t : null;
+    if (a.rec && !a.rec.queued) {
+      let t: number | null = null;
+      for (const at of a.attempts) if (at.end && at.end.cause === 'timeout' && (t === null || at.end.t < t)) t = at.end.t;
+      return t;
+    }
+    return null;
+  }
+
+  private linkPred(kind: BucketKind, a: EmitState, b: EmitState): boolean {
+    const tb = emitT(b);
+    if (kind === 'cfg') return true;
+    if (kind === 'key') {
+      // An app does not retry an op it saw succeed: a later emit with the same
+      // auto-detected key after success is a new request (e.g. a repeated read).
+      const s = this.successAt(a);
+      return s === null || s > tb;
+    }
+    const f = this.failAt(a);
+    return f !== null && f <= tb && tb - f <= this.config.appRetryWindowMs;
+  }
+
+  private relink(b: Bucket, i: number): void {
+    const items = b.items;
+    const e = items[i];
+    const v = i > 0 && this.linkPred(b.kind, items[i - 1], e);
+    if (v === e.linkPrev) return;
+    e.linkPrev = v;
+    // Group membership changes from i-1 rightwards along the run.
+    if (i > 0) this.markDirty(items[i - 1]);
+    this.markDirty(e);
+    for (let j = i + 1; j < items.length && items[j].linkPrev; j++) this.markDirty(items[j]);
+  }
+
+  groupHead(e: EmitState): EmitState {
+    const b = e.bucket;
+    if (!b || !e.linkPrev) return e;
+    let i = indexIn(b, e);
+    while (i > 0 && b.items[i].linkPrev) i--;
+    return b.items[i];
+  }
+
+  private members(head: EmitState): EmitState[] {
+    const b = head.bucket;
+    if (!b) return [head];
+    const i = indexIn(b, head);
+    const out = [head];
+    for (let j = i + 1; j < b.items.length && b.items[j].linkPrev; j++) out.push(b.items[j]);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- naming
+
+  private refreshClientOrder(): void {
+    if (!this.clientsChanged) return;
+    this.clientsChanged = false;
+    const list = [...this.clients.values()].sort((a, b) => {
+      const ta = a.rec ? a.rec.t : a.firstT;
+      const tb = b.rec ? b.rec.t : b.firstT;
+      return ta - tb || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    });
+    const next = new Map<string, number>();
+    list.forEach((c, i) => next.set(c.id, i + 1));
+    let renamed = false;
+    for (const [id, n] of this.clientOrder) if (next.get(id) !== n) renamed = true;
+    this.clientOrder = next;
+    if (renamed) for (const e of this.emits.values()) this.dirty.add(e);
+  }
+
+  socketName(client: string): string {
+    const c = this.clients.get(client);
+    return `${c?.rec?.nsp ?? '?'} #${this.clientOrder.get(client) ?? '?'}`;
+  }
+
+  // ---------------------------------------------------------------- output
+
+  private flush(): PushResult {
+    this.refreshClientOrder();
+    if (this.dirty.size === 0) return { changed: [], removed: [] };
+    const changed = new Set<string>();
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    for (const e of dirty) {
+      const g = this.groupHead(e).id;
+      if (e.gid !== null && e.gid !== g) {
+        changed.add(e.gid);
+        this.cache.delete(e.gid);
+      }
+      e.gid = g;
+      changed.add(g);
+      this.cache.delete(g);
+    }
+    const removed: string[] = [];
+    for (const id of changed) {
+      const e = this.emits.get(id);
+      if (!e || this.groupHead(e) !== e) removed.push(id);
+    }
+    return { changed: [...changed], removed };
+  }
+
+  operation(id: string): Operation | undefined {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const e = this.emits.get(id);
+    if (!e || this.groupHead(e) !== e) return undefined;
+    this.refreshClientOrder();
+    const members = this.members(e);
+    const kind = e.bucket ? (e.bucket.kind === 'hash' ? 'payload' : 'key') : null;
+    const op = materialize(members, kind, this.ctx);
+    this.cache.set(id, op);
+    return op;
+  }
+
+  result(): Analysis {
+    if (this.resultCache && this.dirty.size === 0) return this.resultCache;
+    if (this.dirty.size) this.flush();
+    const ops: Operation[] = [];
+    for (const e of this.emits.values()) {
+      if (this.groupHead(e) !== e) continue;
+      const op = this.operation(e.id);
+      if (op) ops.push(op);
+    }
+    ops.sort((a, b) => a.firstSend - b.firstSend || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const input: ReportInput = {
+      config: this.config,
+      ops,
+      clients: this.clients,
+      socketName: (c) => this.socketName(c),
+      emits: this.emits,
+      sessionEnd: this.maxT === -Infinity ? 0 : this.maxT,
+      diagnostics: this.diagnostics(),
+      emitOutcome,
+    };
+    this.resultCache = buildReport(input);
+    return this.resultCache;
+  }
+
+  private diagnostics(): string[] {
+    const d: string[] = [];
+    const c = this.counters;
+    if (c.malformed) d.push(`${c.malformed} malformed record(s) ignored (missing frame, seq, t or kind, or wrong field types).`);
+    for (const [k, n] of [...c.unknownKinds].sort()) d.push(`${n} record(s) of unknown kind "${k}" ignored (written by a newer AckScope?).`);
+    if (c.duplicates) d.push(`${c.duplicates} duplicate record(s) (same frame and seq) ignored.`);
+    let backwards = 0;
+    let missing = 0;
+    const holes: string[] = [];
+    for (const [frame, fs] of [...this.frames].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      backwards += fs.backwards;
+      if (fs.early.size) {
+        let max = -1;
+        for (const s of fs.early.keys()) if (s > max) max = s;
+        const m = max + 1 - fs.next - fs.early.size;
+        missing += m;
+        holes.push(`${frame} from seq ${fs.next}`);
+      }
+    }
+    if (backwards) d.push(`${backwards} record(s) with a timestamp earlier than the record before them in the same frame (analysed by time anyway).`);
+    if (missing) d.push(`${missing} record(s) missing in sequence (${holes.slice(0, 3).join('; ')}${holes.length > 3 ? '; ...' : ''}): the session is truncated or records were lost; verdicts near the hole may be incomplete.`);
+    let orphanAcks = 0;
+    for (const l of this.orphanAcks.values()) orphanAcks += l.length;
+    if (orphanAcks) d.push(`${orphanAcks} ack(s) for a wire id with no recorded send (${[...this.orphanAcks.keys()].slice(0, 3).join(', ')}): not attributed to any operation.`);
+    let orphanEnds = 0;
+    for (const l of this.orphanEnds.values()) orphanEnds += l.length;
+    for (const l of this.orphanNullEnds.values()) orphanEnds += l.length;
+    if (orphanEnds) d.push(`${orphanEnds} attempt end(s) with no recorded send.`);
+    let noEmit = 0;
+    for (const e of this.emits.values()) if (!e.rec) noEmit++;
+    if (noEmit) d.push(`${noEmit} operation(s) have attempts or settles but no emit record (start of session missing?): shown with event "?".`);
+    if (c.duplicateEmits) d.push(`${c.duplicateEmits} emit record(s) reused an op id already seen and were ignored.`);
+    if (c.wireIdReused) d.push(`${c.wireIdReused} attempt(s) reused a wire id already used by another send on the same socket.`);
+    if (c.extraSettles) d.push(`${c.extraSettles} extra settle record(s) for an already settled operation (the first one counts).`);
+    // Sorted: diagnostics must not depend on arrival order.
+    d.push(...c.gaps.map((g) => `Gap: ${g.dropped} record(s) dropped in the ${g.where}${g.reason ? ` (${g.reason})` : ''}.`).sort());
+    d.push(...c.unsupported.map((u) => `Unsupported client: ${u}.`).sort());
+    for (const [code, n] of [...c.hookDiags].sort()) d.push(`Hook diagnostic ${code} (${n}).`);
+    return d;
+  }
+}

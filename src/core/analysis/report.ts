@@ -1,0 +1,399 @@
+/**
+ * Session-wide part of the analysis (issue 4): stats, sockets, settings lint (rules are
+ * documented in docs/rules.md) and the recommended configuration. One pass over the cached
+ * operation summaries plus per-client records.
+ */
+import type { OptionSnapshot, Outcome } from '../protocol';
+import type { Analysis, AnalysisConfig, Finding, Operation, Severity, SocketInfo } from './types';
+import type { ClientState, EmitState } from './state';
+import { emitT } from './state';
+import { StatsAcc, latencyStats } from './stats';
+import { SERVER_SNIPPET_MEMORY, SERVER_SNIPPET_REDIS, clientSnippet } from './snippets';
+
+export interface ReportInput {
+  config: AnalysisConfig;
+  ops: Operation[];
+  clients: Map<string, ClientState>;
+  emits: Map<string, EmitState>;
+  socketName(client: string): string;
+  sessionEnd: number;
+  diagnostics: string[];
+  emitOutcome(e: EmitState): { outcome: Outcome; reason?: string };
+}
+
+/** Every rule id, with its default severity (docs/rules.md documents each). */
+export const RULES = {
+  'duplicate-delivery': 'error',
+  'dedup-racing': 'error',
+  'possible-duplicate-delivery': 'warning',
+  'server-deduplicated': 'info',
+  'retries-infinite': 'error',
+  'retries-without-ack-timeout': 'error',
+  'operation-never-settled': 'warning',
+  'inherited-timeout': 'warning',
+  'ack-timeout-below-latency': 'warning',
+  'retries-too-many': 'warning',
+  'no-idempotency-key': 'warning',
+  'never-acked-event': 'warning',
+  'head-of-line-blocking': 'warning',
+  'reconnection-delay-short': 'warning',
+  'timeout-without-retries': 'warning',
+} as const satisfies Record<string, Severity>;
+export type RuleId = keyof typeof RULES;
+
+/** Grace added to timers before an unsettled op counts as stuck. */
+const SETTLE_GRACE_MS = 1000;
+/** Queue waits at or above this are reported as head-of-line blocking. */
+const HOL_MIN_WAIT_MS = 250;
+const MAX_LISTED = 20;
+
+const r0 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+
+function retriesOf(opts: OptionSnapshot): { on: boolean; infinite: boolean; n: number | undefined } {
+  const r = (opts as { retries?: number | null }).retries;
+  if (r === null) return { on: true, infinite: true, n: undefined }; // Infinity through JSON
+  if (typeof r !== 'number' || r <= 0) return { on: false, infinite: false, n: r };
+  return { on: true, infinite: !Number.isFinite(r) || r >= 1000, n: r };
+}
+
+function opBrief(op: Operation) {
+  return {
+    op: op.id,
+    event: op.event,
+    key: op.key,
+    attempts: op.chain.map((a) => ({
+      emit: a.emit,
+      try: a.try,
+      wireId: a.ackId,
+      sentAt: a.sentAt,
+      end: a.end.kind,
+      ackAt: a.end.kind === 'ack' ? a.end.at : undefined,
+      lateAcks: a.lateAcks.map((l) => l.at),
+    })),
+  };
+}
+
+interface ClientAgg {
+  ops: Operation[];
+  latencies: number[];
+  lateAcks: number;
+}
+
+export function buildReport(x: ReportInput): Analysis {
+  const { config, ops } = x;
+  const total = new StatsAcc();
+  const bySocket = new Map<string, StatsAcc>();
+  const byEvent = new Map<string, StatsAcc>();
+  const perClient = new Map<string, ClientAgg>();
+  let sessionDedupEvidence = 0;
+  for (const c of x.clients.values()) sessionDedupEvidence += c.dedupEvents;
+
+  for (const op of ops) {
+    total.add(op);
+    let s = bySocket.get(op.socket);
+    if (!s) bySocket.set(op.socket, (s = new StatsAcc()));
+    s.add(op);
+    let ev = byEvent.get(op.event);
+    if (!ev) byEvent.set(op.event, (ev = new StatsAcc()));
+    ev.add(op);
+    let ca = perClient.get(op.client);
+    if (!ca) perClient.set(op.client, (ca = { ops: [], latencies: [], lateAcks: 0 }));
+    ca.ops.push(op);
+    for (const a of op.chain) {
+      if (a.end.kind === 'ack') ca.latencies.push(a.end.latency);
+      for (const l of a.lateAcks) {
+        ca.latencies.push(l.latency);
+        ca.lateAcks++;
+      }
+    }
+    if (op.duplicate === 'server-deduplicated') sessionDedupEvidence++;
+  }
+
+  const findings: Finding[] = [];
+  const clientIds = [...x.clients.keys()].sort((a, b) => {
+    const na = x.socketName(a);
+    const nb = x.socketName(b);
+    return na < nb ? -1 : na > nb ? 1 : a < b ? -1 : 1;
+  });
+  for (const cid of clientIds) {
+    const cs = x.clients.get(cid)!;
+    const agg = perClient.get(cid) ?? { ops: [], latencies: [], lateAcks: 0 };
+    lintClient(x, cs, agg, sessionDedupEvidence, findings);
+  }
+
+  // Recommended client config from the whole session.
+  const lat = latencyStats(total.latencies);
+  const anyKey = ops.some((o) => o.key !== null);
+  const ackTimeout = lat.p99 === null ? 5000 : Math.max(1000, Math.ceil((lat.p99 * Math.max(2, config.latencyMargin)) / 100) * 100);
+  const clientConfig = { ackTimeout, retries: anyKey || sessionDedupEvidence > 0 ? 2 : 1, reconnectionDelay: 2000 };
+
+  const sockets: SocketInfo[] = clientIds.map((cid) => socketInfo(x, x.clients.get(cid)!));
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  const obj = <T>(m: Map<string, StatsAcc>) => {
+    const out: Record<string, ReturnType<StatsAcc['result']>> = {};
+    for (const k of [...m.keys()].sort()) out[k] = m.get(k)!.result();
+    return out as T;
+  };
+  const diagnostics = [...x.diagnostics];
+  const pendingAtEnd = ops.filter((o) => o.outcome === 'pending').length;
+  if (pendingAtEnd) diagnostics.push(`${pendingAtEnd} operation(s) still pending at the end of the session (last record at ${x.sessionEnd}).`);
+  return {
+    operations: ops,
+    findings,
+    sockets,
+    stats: { total: total.result(), bySocket: obj(bySocket), byEvent: obj(byEvent) },
+    recommended: {
+      clientConfig,
+      clientSnippet: clientSnippet(clientConfig),
+      serverSnippetMemory: SERVER_SNIPPET_MEMORY,
+      serverSnippetRedis: SERVER_SNIPPET_REDIS,
+    },
+    diagnostics,
+    counts,
+  };
+}
+
+function socketInfo(x: ReportInput, cs: ClientState): SocketInfo {
+  const r = cs.rec;
+  const connection: SocketInfo['connection'] = [];
+  const reasons: Record<string, number> = {};
+  let sid: string | undefined;
+  let engineSid: string | undefined;
+  const open = (state: 'connected' | 'disconnected' | 'reconnecting', t: number, reason?: string) => {
+    const last = connection[connection.length - 1];
+    if (last && last.state === state) return;
+    if (last) last.to = t;
+    connection.push(reason !== undefined ? { state, from: t, to: null, reason } : { state, from: t, to: null });
+  };
+  for (const c of cs.conns) {
+    switch (c.event) {
+      case 'connect':
+      case 'reconnect':
+        open('connected', c.t);
+        if (c.sid) sid = c.sid;
+        if (c.engineSid) engineSid = c.engineSid;
+        break;
+      case 'disconnect': {
+        const why = c.reason ?? 'unknown';
+        reasons[why] = (reasons[why] ?? 0) + 1;
+        open('disconnected', c.t, why);
+        break;
+      }
+      case 'reconnect_attempt':
+        open('reconnecting', c.t);
+        break;
+      case 'reconnect_failed':
+      case 'connect_error':
+        if (connection.length === 0 || connection[connection.length - 1].state === 'connected') open('disconnected', c.t, c.reason);
+        break;
+      default:
+        break;
+    }
+  }
+  let uptimeMs = 0;
+  for (const i of connection) if (i.state === 'connected') uptimeMs += Math.max(0, (i.to ?? x.sessionEnd) - i.from);
+  const info: SocketInfo = {
+    client: cs.id,
+    socket: x.socketName(cs.id),
+    nsp: r?.nsp ?? '?',
+    url: r?.url ?? '',
+    manager: r?.manager ?? '',
+    frame: r?.frame ?? cs.id.split('/')[0],
+    opts: r?.opts ?? {},
+    connection,
+    uptimeMs,
+    disconnectReasons: reasons,
+  };
+  if (r?.libVersion) info.libVersion = r.libVersion;
+  if (sid) info.sid = sid;
+  if (engineSid) info.engineSid = engineSid;
+  return info;
+}
+
+function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, sessionDedupEvidence: number, out: Finding[]): void {
+  const socket = x.socketName(cs.id);
+  const opts: OptionSnapshot = cs.rec?.opts ?? {};
+  const retries = retriesOf(opts);
+  const ops = agg.ops;
+  const add = (rule: RuleId, message: string, evidence: unknown, fix: string, opIds?: string[], severity: Severity = RULES[rule]) => {
+    const f: Finding = { rule, severity, socket, client: cs.id, message, evidence, fix };
+    if (opIds && opIds.length) f.ops = opIds;
+    out.push(f);
+  };
+  const ids = (list: Operation[]) => list.slice(0, 200).map((o) => o.id);
+
+  // --- duplicate verdicts
+  const confirmed = ops.filter((o) => o.duplicate === 'confirmed');
+  const possible = ops.filter((o) => o.duplicate === 'possible');
+  const dedup = ops.filter((o) => o.duplicate === 'server-deduplicated');
+  if (confirmed.length) {
+    add('duplicate-delivery', `${confirmed.length} operation(s) on ${socket} reached the server more than once with no sign of server-side deduplication.`,
+      { count: confirmed.length, operations: confirmed.slice(0, MAX_LISTED).map(opBrief) },
+      'Make the handlers idempotent: send an idempotency key with each operation and claim it on the server before doing the work (see the server snippet; ackscope/server implements it). Raise ackTimeout above the observed p99 ack latency.', ids(confirmed));
+    if (sessionDedupEvidence > 0)
+      add('dedup-racing', `Acks show two successes for one operation on ${socket} although the server deduplicates elsewhere in this session: the server's dedup check is racing with the work.`,
+        { operations: confirmed.slice(0, MAX_LISTED).map(opBrief), dedupEvidenceInSession: sessionDedupEvidence },
+        "Claim the key atomically before the work (Redis SET NX or a 'pending' entry), not check-then-act after it.", ids(confirmed));
+  }
+  if (possible.length)
+    add('possible-duplicate-delivery', `${possible.length} operation(s) on ${socket} were sent more than once while an earlier send's fate is unknown: the server may have run them twice.`,
+      { count: possible.length, operations: possible.slice(0, MAX_LISTED).map(opBrief) },
+      'Check the server logs for these operations (sid and wire ids are in the evidence); add an idempotency key so the server can deduplicate.', ids(possible));
+  if (dedup.length)
+    add('server-deduplicated', `The server recognised ${dedup.length} repeated operation(s) on ${socket} and did not run them again.`,
+      { count: dedup.length, operations: dedup.slice(0, MAX_LISTED).map(opBrief) }, 'Nothing to fix: the server protects itself.', ids(dedup));
+
+  // --- settings
+  if (retries.on && retries.infinite)
+    add('retries-infinite', `${socket} retries without limit (retries: ${opts.retries ?? 'Infinity'}): an operation the server never acks is re-sent forever and blocks every later one.`,
+      { opts: { retries: opts.retries ?? 'Infinity', ackTimeout: opts.ackTimeout }, maxAttempts: Math.max(0, ...ops.map((o) => o.attempts)) },
+      'Set retries to 1 or 2 and handle the final failure in the app.');
+  if (retries.on && opts.ackTimeout === undefined) {
+    const resentAfterAck = ops.filter((o) => o.chain.some((a, i) => i < o.chain.length - 1 && (a.end.kind === 'ack' || a.lateAcks.length > 0)));
+    add('retries-without-ack-timeout', `${socket} sets retries without ackTimeout: socket.io 4.8 then takes the server's first ack argument as an error and re-sends at once, so ack("ok") counts as a failure.`,
+      { opts: { retries: opts.retries, ackTimeout: opts.ackTimeout }, resentAfterAnAck: resentAfterAck.length, operations: resentAfterAck.slice(0, MAX_LISTED).map(opBrief) },
+      'Set ackTimeout (e.g. from the recommended config), or make the server ack error-first: ack(null, result).', ids(resentAfterAck));
+  }
+  if (retries.on && retries.n !== undefined && !retries.infinite && retries.n > 2)
+    add('retries-too-many', `${socket} retries ${retries.n} times: every retry of an operation with side effects is another chance to run it again.`,
+      { opts: { retries: retries.n }, events: [...new Set(ops.filter((o) => o.outcome !== 'sent').map((o) => o.event))].slice(0, MAX_LISTED) },
+      'Use retries 1-2 for operations with side effects, with an idempotency key.');
+
+  // --- operation-never-settled
+  {
+    const stuck: Array<{ op: Operation; why: string }> = [];
+    const timer = (o: Operation) => o.flags?.timeout ?? opts.ackTimeout;
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
+      if (o.outcome !== 'pending') continue;
+      const last = o.chain[o.chain.length - 1];
+      if (last && last.end.kind === 'ack' && o.queued) {
+        stuck.push({ op: o, why: 'its last attempt was acked but the app never got a result' });
+        continue;
+      }
+      if (o.attempts === 0 && o.queued) {
+        const later = ops.some((p) => p !== o && p.queued && p.firstSend > o.firstSend && p.attempts > 0);
+        if (later) {
+          stuck.push({ op: o, why: 'it was never sent although later operations on the same socket were: socket.io dropped it from its queue' });
+          continue;
+        }
+      }
+      const t = timer(o);
+      if (t !== undefined && last) {
+        const deadline = last.sentAt + t + SETTLE_GRACE_MS;
+        if (x.sessionEnd > deadline) stuck.push({ op: o, why: `its ${t} ms timer expired at ${Math.round(deadline - SETTLE_GRACE_MS)} without any settle` });
+      }
+    }
+    if (stuck.length)
+      add('operation-never-settled', `${stuck.length} operation(s) on ${socket} neither resolved nor failed: the app's callback or promise is still waiting.`,
+        { count: stuck.length, operations: stuck.slice(0, MAX_LISTED).map((s) => ({ ...opBrief(s.op), why: s.why })) },
+        'With retries, make sure the server acks each wire id once; upgrade socket.io-client; add an app-level timeout around emitWithAck.', stuck.map((s) => s.op.id).slice(0, 200));
+  }
+
+  // --- inherited-timeout: socket.flags leaks when an emit is only queued (queue head pending).
+  {
+    const emits = cs.emits.filter((e) => e.rec && e.rec.queued);
+    const leaks: Array<{ op: string; from: string; timeout: number; certain: boolean }> = [];
+    for (let i = 1; i < emits.length; i++) {
+      const p = emits[i - 1].rec!;
+      const e = emits[i].rec!;
+      const t = e.flags?.timeout;
+      if (t === undefined || p.flags?.timeout !== t || !(p.queueDepth && p.queueDepth > 0)) continue;
+      leaks.push({ op: e.op, from: p.op, timeout: t, certain: e.api === 'none' || !e.ack });
+    }
+    if (leaks.length)
+      add('inherited-timeout', `${leaks.length} operation(s) on ${socket} were queued with a timeout that may have leaked from an earlier socket.timeout(ms) call (socket.io keeps the flag when an emit is only queued).`,
+        { count: leaks.length, leaks: leaks.slice(0, MAX_LISTED) },
+        'Do not mix socket.timeout(ms) with the retry queue; rely on ackTimeout, or call socket.timeout() for every emit explicitly.', leaks.map((l) => l.op).slice(0, 200));
+  }
+
+  // --- ack-timeout-below-latency
+  {
+    const timeouts = ops.map((o) => o.flags?.timeout).filter((t): t is number => typeof t === 'number');
+    const ackTimeout = opts.ackTimeout ?? (timeouts.length ? Math.min(...timeouts) : undefined);
+    const lat = latencyStats(agg.latencies);
+    if (ackTimeout !== undefined && lat.p95 !== null && (lat.count >= 3 || agg.lateAcks > 0) && ackTimeout < lat.p95 * x.config.latencyMargin)
+      add('ack-timeout-below-latency', `${socket} gives up after ${ackTimeout} ms but the server's p95 ack latency is ${Math.round(lat.p95)} ms: attempts time out while the server is still working, then run again.`,
+        { ackTimeout, margin: x.config.latencyMargin, p50: r0(lat.p50), p95: r0(lat.p95), p99: r0(lat.p99), max: r0(lat.max), samples: lat.count, lateAcks: agg.lateAcks },
+        `Raise ackTimeout to at least ${Math.ceil(((lat.p99 ?? lat.p95) * x.config.latencyMargin) / 100) * 100} ms (p99 x ${x.config.latencyMargin}), or make the handler faster.`);
+  }
+
+  // --- no-idempotency-key
+  if (retries.on) {
+    const byEv = new Map<string, number>();
+    for (const o of ops) if (o.outcome !== 'sent' && o.key === null) byEv.set(o.event, (byEv.get(o.event) ?? 0) + 1);
+    if (byEv.size)
+      add('no-idempotency-key', `${socket} retries, but ${[...byEv.values()].reduce((a, b) => a + b, 0)} operation(s) carry no recognisable idempotency key, so the server cannot tell a retry from a new request.`,
+        { events: Object.fromEntries([...byEv].sort()), lookedFor: ['id', 'eventId', 'requestId', 'messageId', 'idempotencyKey', 'uuid', '_id', ...Object.values(x.config.keyPaths).flat()] },
+        'Add an id (e.g. crypto.randomUUID()) to the payload, reused by every retry, or configure the key path for the event.');
+  }
+
+  // --- never-acked-event
+  {
+    const byEv = new Map<string, Operation[]>();
+    for (const o of ops) {
+      if (o.outcome === 'sent') continue;
+      let l = byEv.get(o.event);
+      if (!l) byEv.set(o.event, (l = []));
+      l.push(o);
+    }
+    for (const [ev, list] of [...byEv].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const answered = list.some((o) => o.chain.some((a) => a.end.kind === 'ack' || a.lateAcks.length > 0));
+      const ended = list.some((o) => o.outcome === 'timed-out' || o.outcome === 'failed' || o.chain.some((a) => a.end.kind === 'timeout'));
+      if (answered || !ended) continue;
+      const fireAndForget = list.filter((o) => o.queued && o.emits.some((id) => x.emits.get(id)?.rec?.api === 'none'));
+      const sends = list.reduce((a, o) => a + o.attempts, 0);
+      if (fireAndForget.length)
+        add('never-acked-event', `"${ev}" on ${socket} is a fire-and-forget emit, but with retries on socket.io queues it with an ack; the server never acks it, so every message is sent up to retries+1 times and stalls the queue for ackTimeout each.`,
+          { event: ev, operations: list.length, sends, fireAndForget: fireAndForget.length, opts: { retries: opts.retries, ackTimeout: opts.ackTimeout } },
+          'Ack the event on the server (even with no payload), or send fire-and-forget events on a socket without retries (or with socket.volatile).', ids(list), 'error');
+      else
+        add('never-acked-event', `"${ev}" on ${socket} asks for an ack that the server never sent (${list.length} operation(s), ${sends} send(s)).`,
+          { event: ev, operations: list.length, sends },
+          'Call the ack callback in the server handler, or emit without a callback.', ids(list));
+    }
+  }
+
+  // --- head-of-line-blocking: queue wait = first send - app call.
+  if (retries.on) {
+    let total = 0;
+    let waited = 0;
+    let worst: { op: EmitState; wait: number; behind: string | null } | null = null;
+    const queued = cs.emits.filter((e) => e.rec?.queued);
+    for (let i = 0; i < queued.length; i++) {
+      const e = queued[i];
+      if (e.attempts.length === 0) continue;
+      let first = Infinity;
+      for (const a of e.attempts) if (a.rec.t < first) first = a.rec.t;
+      const wait = first - emitT(e);
+      if (wait < HOL_MIN_WAIT_MS) continue;
+      total += wait;
+      waited++;
+      if (!worst || wait > worst.wait) worst = { op: e, wait, behind: i > 0 ? queued[i - 1].gid ?? queued[i - 1].id : null };
+    }
+    if (worst)
+      add('head-of-line-blocking', `With retries, ${socket} sends acked emits one at a time: ${waited} operation(s) waited ${Math.round(total)} ms in total behind slower ones (worst ${Math.round(worst.wait)} ms).`,
+        { waitedOps: waited, totalWaitMs: Math.round(total), worst: { op: worst.op.gid ?? worst.op.id, waitMs: Math.round(worst.wait), behind: worst.behind } },
+        'Move slow or never-acked events to another socket without retries, or speed up the handler at the head of the queue.', [worst.op.gid ?? worst.op.id]);
+  }
+
+  // --- reconnection-delay-short
+  if (retries.on && opts.reconnection !== false) {
+    const delay = opts.reconnectionDelay ?? 1000;
+    const resentOnReconnect = ops.filter((o) => o.chain.some((a) => a.end.kind === 'disconnect')).length;
+    if (delay < 1000 || (delay < 2000 && resentOnReconnect > 0))
+      add('reconnection-delay-short', `${socket} reconnects after ${delay} ms with retries on: the queue head is re-sent right after each reconnect, often while the server still runs the first delivery.`,
+        { reconnectionDelay: delay, explicit: opts.reconnectionDelay !== undefined, opsEndedByDisconnect: resentOnReconnect },
+        'Use reconnectionDelay 2000 or more (with the default randomizationFactor).', undefined, delay < 1000 ? 'warning' : 'info');
+  }
+
+  // --- timeout-without-retries: the app re-emits by itself.
+  if (!retries.on) {
+    const linked = ops.filter((o) => o.linkedBy !== null);
+    if (linked.length)
+      add('timeout-without-retries', `${socket} has no retries, but the app re-emits ${linked.length} operation(s) itself after a timeout: the same at-least-once risk, without socket.io's bookkeeping.`,
+        { count: linked.length, operations: linked.slice(0, MAX_LISTED).map((o) => ({ ...opBrief(o), linkedBy: o.linkedBy })) },
+        'Either use socket.io retries with ackTimeout, or keep the app-level retry but reuse one idempotency key and deduplicate on the server.', ids(linked));
+  }
+}
