@@ -60,8 +60,8 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export function redisServerPath(): string {
-  const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+export function redisServerPath(searchPath = process.env.PATH ?? ''): string {
+  const r = spawnSync('/bin/sh', ['-c', 'command -v redis-server'], { encoding: 'utf8', env: { PATH: searchPath } });
   const p = r.stdout.trim();
   if (r.status !== 0 || !p) {
     throw new Error(
