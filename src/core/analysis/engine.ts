@@ -547,7 +547,7 @@ export class IncrementalAnalyzer implements Analyzer {
     if (!e || this.groupHead(e) !== e) return undefined;
     this.refreshClientOrder();
     const members = this.members(e);
-    const kind = e.bucket ? (e.bucket.kind === 'hash' ? 'payload' : 'key') : null;
+    const kind = e.bucket && members.length > 1 ? (e.bucket.kind === 'hash' ? 'payload' : 'key') : null;
     const op = materialize(members, kind, this.ctx);
     this.cache.set(id, op);
     return op;
