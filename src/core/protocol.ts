@@ -167,6 +167,8 @@ export interface EmitRecord extends Base {
   hash?: string;
   /** socket.io's own encoding threw: the app got this error, nothing was sent. */
   error?: string;
+  /** A `volatile` emit socket.io dropped (transport not writable): never sent. */
+  discarded?: boolean;
   stack?: CallSite[];
 }
 
