@@ -1,2 +1,74 @@
-// ISOLATED relay (issue 3). Placeholder until the capture pipeline lands.
-export {};
+/**
+ * ISOLATED-world relay (issue 3), document_start in every frame.
+ *
+ * Accepts exactly one handshake from the page hook (a `window.postMessage` from this very
+ * window carrying a MessagePort); all further traffic uses that port, so the app's own
+ * `message` listeners never see it. Logic lives in ./relay-core (tested in Node).
+ */
+import { HANDSHAKE_TYPE, type RelayToWorker } from '../core/messages';
+import { RelayCore, type RelayEnv } from './relay-core';
+
+const RELAY_PORT = 'ackscope-relay';
+
+function invalidated(): boolean {
+  try {
+    return !chrome.runtime?.id;
+  } catch {
+    return true;
+  }
+}
+
+let pagePort: MessagePort | null = null;
+
+const env: RelayEnv = {
+  connect(onMessage, onDisconnect) {
+    const port = chrome.runtime.connect({ name: RELAY_PORT });
+    port.onMessage.addListener(onMessage);
+    port.onDisconnect.addListener(() => {
+      void chrome.runtime.lastError; // read it so Chrome does not log it as unchecked
+      onDisconnect();
+    });
+    return {
+      post: (msg: RelayToWorker) => port.postMessage(msg),
+      disconnect: () => port.disconnect(),
+    };
+  },
+  postToPage(msg) {
+    try {
+      pagePort?.postMessage(msg);
+    } catch {
+      /* page port closed */
+    }
+  },
+  now: () => performance.timeOrigin + performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  invalidated,
+  location: () => ({ url: location.href, top: window === window.top }),
+};
+
+const core = new RelayCore(env);
+
+function onHandshake(event: MessageEvent): void {
+  const d = event.data as { type?: unknown } | null;
+  if (!d || typeof d !== 'object' || d.type !== HANDSHAKE_TYPE) return;
+  const port = event.ports[0];
+  // Exactly one handshake per document, from this window: later ones or ones from another
+  // window (a page or frame imitating the hook) are dropped and counted.
+  if (event.source !== window || pagePort || !port) return core.countForeign();
+  pagePort = port;
+  port.onmessage = (e) => core.onPageMessage(e.data);
+  port.onmessageerror = () => core.onPageMessage(undefined);
+  port.postMessage({ type: 'config', config: core.config });
+}
+window.addEventListener('message', onHandshake, true);
+
+// Settings changed while our port was closed (worker asleep): the worker pokes every tab.
+try {
+  chrome.runtime.onMessage.addListener((msg) => {
+    core.onWorkerMessage(msg);
+  });
+} catch {
+  core.stop();
+}
+
+window.addEventListener('pagehide', () => core.flushAll(), true);

@@ -56,6 +56,19 @@ export type WorkerToPanel =
   | { type: 'status'; recording: boolean; hookDisabled: boolean; preserveLog: boolean }
   | { type: 'error'; message: string };
 
+/** Runtime port names. */
+export const RELAY_PORT = 'ackscope-relay' as const;
+export const PANEL_PORT = 'ackscope-panel' as const;
+/**
+ * The devtools page (src/devtools) opens this port as soon as DevTools opens on a tab and
+ * sends `devtools-hello`: while it is connected the tab records (issue 3). The worker may be
+ * stopped by Chrome at any time; reconnect on disconnect.
+ */
+export const DEVTOOLS_PORT = 'ackscope-devtools' as const;
+
+/** devtools page -> worker */
+export type DevtoolsToWorker = { type: 'devtools-hello'; tabId: number };
+
 /** Keys in chrome.storage.local (settings persist so the CLI can switch recording on). */
 export const SETTINGS_KEY = 'ackscope.settings' as const;
 export interface Settings {

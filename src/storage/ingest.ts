@@ -1,0 +1,381 @@
+/**
+ * Storage side of the capture pipeline (issue 3). Only the service worker calls this: it is
+ * the sole writer of the database. Runs unchanged in Node over fake-indexeddb for tests.
+ *
+ * One transaction per batch: the chunk row, the frames' high-water marks (dedup of records
+ * re-sent after a worker restart), the session counters, the changed operation summaries
+ * and, when due, the session's analysis snapshot. Callers must not run two `store` calls
+ * for the same database concurrently (the worker chains them).
+ */
+import type { Rec, HookRecord, ClientRecord } from '../core/protocol';
+import type { Analyzer, AnalysisConfig } from '../core/analysis/types';
+import type { Table } from 'dexie';
+import type { AckScopeDB, ChunkRow, OpRow, SessionMetaRow, SessionRow } from './db';
+
+export interface SessionInit {
+  id: string;
+  tabId: number;
+  url: string;
+  startedAt: number;
+  extVersion?: string;
+}
+
+export interface StoreResult {
+  /** Records written (after dedup). */
+  stored: number;
+  duplicates: number;
+  /** Sessions evicted to make room (quota). */
+  evicted: string[];
+}
+
+export interface IngestOptions {
+  /** Creates the incremental analyzer; may throw while the analysis core is not ready. */
+  createAnalyzer?: (config?: Partial<AnalysisConfig>) => Analyzer;
+  /** Snapshot (result()) at most this often per session, in ms. */
+  metaIntervalMs?: number;
+  now?: () => number;
+  /** Sessions that must not be evicted (live tabs). */
+  isLive?: (session: string) => boolean;
+}
+
+const ALL_TABLES = ['sessions', 'chunks', 'frames', 'ops', 'meta'];
+
+export class QuotaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QuotaError';
+  }
+}
+
+interface SessionCache {
+  frames: Map<string, number>;
+  nextChunk: number;
+  analyzer: Analyzer | null;
+  /** Why summaries are not maintained (analysis core missing or failing). */
+  pending: string | null;
+  lastMetaAt: number;
+  metaDirty: boolean;
+  /** Warnings raised before the session row exists (written with the next batch). */
+  warnings: string[];
+}
+
+export function isQuotaError(e: unknown): boolean {
+  for (let x = e as { name?: string; inner?: unknown } | undefined, i = 0; x && i < 5; x = x.inner as typeof x, i++) {
+    if (x.name === 'QuotaExceededError') return true;
+  }
+  return false;
+}
+
+/** Approximate JSON size of a record (the relay usually computes it already). */
+export function recordBytes(r: Rec): number {
+  let n = 120;
+  const a = (r as { args?: { json?: string } }).args;
+  if (a && typeof a.json === 'string') n += a.json.length;
+  for (const k of ['event', 'url', 'reason', 'message', 'client', 'op'] as const) {
+    const v = (r as unknown as Record<string, unknown>)[k];
+    if (typeof v === 'string') n += v.length;
+  }
+  return n;
+}
+
+export class Ingestor {
+  private cache = new Map<string, SessionCache>();
+  private opts: Required<Omit<IngestOptions, 'createAnalyzer'>> & Pick<IngestOptions, 'createAnalyzer'>;
+
+  constructor(
+    readonly db: AckScopeDB,
+    opts: IngestOptions = {},
+  ) {
+    this.opts = {
+      createAnalyzer: opts.createAnalyzer,
+      metaIntervalMs: opts.metaIntervalMs ?? 1000,
+      now: opts.now ?? (() => Date.now()),
+      isLive: opts.isLive ?? (() => false),
+    };
+  }
+
+  /** Load (or rebuild after a worker restart) what we keep in memory for a session. */
+  private async sessionCache(session: string, config?: AnalysisConfig): Promise<SessionCache> {
+    let c = this.cache.get(session);
+    if (c) return c;
+    const frames = new Map<string, number>();
+    for (const f of await this.db.frames.where('session').equals(session).toArray()) frames.set(f.frame, f.maxSeq);
+    const last = await this.db.chunks.where('[session+no]').between([session, -Infinity], [session, Infinity]).last();
+    c = { frames, nextChunk: last ? last.no + 1 : 0, analyzer: null, pending: null, lastMetaAt: 0, metaDirty: false, warnings: [] };
+    try {
+      if (!this.opts.createAnalyzer) throw new Error('no analyzer configured');
+      c.analyzer = this.opts.createAnalyzer(config);
+      if (last) {
+        // Worker restarted: rebuild the analyzer state from what is stored.
+        await this.db.chunks
+          .where('[session+no]')
+          .between([session, -Infinity], [session, Infinity])
+          .each((ch) => void c!.analyzer!.push(ch.records));
+      }
+    } catch (e) {
+      c.analyzer = null;
+      c.pending = `analysis pending: ${(e as Error)?.message ?? String(e)}`;
+    }
+    this.cache.set(session, c);
+    return c;
+  }
+
+  /** Forget in-memory state (tests simulate a worker restart with a new Ingestor instead). */
+  forget(session?: string): void {
+    if (session === undefined) this.cache.clear();
+    else this.cache.delete(session);
+  }
+
+  /**
+   * Store one batch for a session (created on first use). Records already stored (by
+   * (frame, seq)) are skipped. Throws QuotaError when storage is full and nothing can be evicted.
+   */
+  async store(init: SessionInit, records: readonly Rec[], bytesOf: (r: Rec, i: number) => number = recordBytes): Promise<StoreResult> {
+    const session = init.id;
+    const existing = await this.db.sessions.get(session);
+    const c = await this.sessionCache(session, existing?.analysisConfig);
+    // Dedup against the high-water marks: a frame's records arrive in seq order.
+    const marks = new Map<string, number>();
+    const fresh: Rec[] = [];
+    let bytes = 0;
+    let firstT = Infinity;
+    let lastT = -Infinity;
+    let hook: HookRecord | undefined;
+    let lib: string | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      const mark = marks.get(r.frame) ?? c.frames.get(r.frame) ?? -1;
+      if (r.seq <= mark) continue;
+      marks.set(r.frame, r.seq);
+      fresh.push(r);
+      bytes += bytesOf(r, i);
+      if (r.t < firstT) firstT = r.t;
+      if (r.t > lastT) lastT = r.t;
+      if (r.kind === 'hook' && r.top && !hook) hook = r;
+      if (r.kind === 'client' && (r as ClientRecord).libVersion && !lib) lib = (r as ClientRecord).libVersion;
+    }
+    const result: StoreResult = { stored: fresh.length, duplicates: records.length - fresh.length, evicted: [] };
+    if (!fresh.length && existing) return result;
+
+    // Summaries: the analyzer ignores duplicates itself, so a failed transaction can be retried.
+    let changedOps: OpRow[] = [];
+    let goneOps: string[] = [];
+    if (c.analyzer && fresh.length) {
+      try {
+        const { changed } = c.analyzer.push(fresh);
+        for (const id of changed) {
+          const op = c.analyzer.operation(id);
+          if (op) changedOps.push({ ...op, session });
+          else goneOps.push(id);
+        }
+        c.metaDirty = true;
+      } catch (e) {
+        c.analyzer = null;
+        c.pending = `analysis failed: ${(e as Error)?.message ?? String(e)}`;
+        changedOps = [];
+        goneOps = [];
+      }
+    }
+    const now = this.opts.now();
+    const writeMeta = c.pending !== null ? !existing : c.metaDirty && now - c.lastMetaAt >= this.opts.metaIntervalMs;
+    const meta = writeMeta ? this.snapshot(session, c, now) : null;
+
+    const chunk: ChunkRow | null = fresh.length
+      ? { session, no: c.nextChunk, records: fresh, bytes, firstT, lastT }
+      : null;
+
+    const write = () =>
+      this.db.transaction('rw', ALL_TABLES, async () => {
+        const row = await this.db.sessions.get(session);
+        if (row) {
+          await this.db.sessions.update(session, {
+            records: row.records + fresh.length,
+            bytes: row.bytes + bytes,
+            lastAt: Math.max(row.lastAt, fresh.length ? lastT : row.lastAt),
+            ...(hook && !row.userAgent ? { userAgent: hook.userAgent } : {}),
+            ...(lib && !row.libVersion ? { libVersion: lib } : {}),
+            ...(c.warnings.length ? { warnings: [...row.warnings, ...c.warnings.filter((w) => !row.warnings.includes(w))] } : {}),
+          });
+        } else {
+          const s: SessionRow = {
+            id: session,
+            tabId: init.tabId,
+            url: init.url,
+            startedAt: init.startedAt,
+            lastAt: fresh.length ? lastT : init.startedAt,
+            records: fresh.length,
+            bytes,
+            warnings: [...c.warnings],
+            ...(init.extVersion ? { extVersion: init.extVersion } : {}),
+            ...(hook ? { userAgent: hook.userAgent } : {}),
+            ...(lib ? { libVersion: lib } : {}),
+          };
+          await this.db.sessions.add(s);
+        }
+        if (chunk) await this.db.chunks.add(chunk);
+        if (marks.size) await this.db.frames.bulkPut([...marks].map(([frame, maxSeq]) => ({ session, frame, maxSeq })));
+        if (changedOps.length) await this.db.ops.bulkPut(changedOps);
+        if (goneOps.length) await (this.db.ops as unknown as Table<OpRow, [string, string]>).bulkDelete(goneOps.map((id) => [session, id] as [string, string]));
+        if (meta) await this.db.meta.put(meta);
+      });
+
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await write();
+        break;
+      } catch (e) {
+        if (!isQuotaError(e)) throw e;
+        const victim = await this.oldestEvictable(session);
+        if (!victim || attempt > 50) {
+          await this.warn(session, `Storage full: a batch of ${fresh.length} records could not be stored yet (kept in the page relay, retried).`, c).catch(() => {});
+          throw new QuotaError('storage quota exceeded and nothing left to evict');
+        }
+        await this.deleteSession(victim.id);
+        result.evicted.push(victim.id);
+        await this.warn(session, `Storage full: evicted the oldest session ${victim.id} (${victim.url}) to make room.`, c).catch(() => {});
+      }
+    }
+    // Commit succeeded: now advance the in-memory state.
+    for (const [f, s] of marks) c.frames.set(f, s);
+    if (chunk) c.nextChunk++;
+    c.warnings = [];
+    if (meta) {
+      c.lastMetaAt = now;
+      c.metaDirty = false;
+    }
+    return result;
+  }
+
+  private snapshot(session: string, c: SessionCache, now: number): SessionMetaRow {
+    if (c.analyzer) {
+      const a = c.analyzer.result();
+      return {
+        session,
+        findings: a.findings,
+        sockets: a.sockets,
+        stats: a.stats,
+        recommended: a.recommended,
+        counts: a.counts,
+        diagnostics: a.diagnostics,
+        opCount: a.operations.length,
+        updatedAt: now,
+      };
+    }
+    return {
+      session,
+      findings: [],
+      sockets: [],
+      stats: null as unknown as SessionMetaRow['stats'],
+      recommended: null as unknown as SessionMetaRow['recommended'],
+      counts: { error: 0, warning: 0, info: 0 },
+      diagnostics: [c.pending ?? 'analysis pending'],
+      opCount: 0,
+      updatedAt: now,
+    };
+  }
+
+  /** Write the analysis snapshot if records arrived since the last one (debounced by the worker). */
+  async flushMeta(session: string): Promise<void> {
+    const c = this.cache.get(session);
+    if (!c || !c.metaDirty || !c.analyzer) return;
+    const now = this.opts.now();
+    const meta = this.snapshot(session, c, now);
+    if (!(await this.db.sessions.get(session))) return;
+    await this.db.meta.put(meta);
+    c.lastMetaAt = now;
+    c.metaDirty = false;
+  }
+
+  /** Sessions whose snapshot is waiting for a flushMeta call. */
+  dirtySessions(): string[] {
+    return [...this.cache].filter(([, c]) => c.metaDirty && c.analyzer).map(([s]) => s);
+  }
+
+  /** Is the analysis core working for this session (false: summaries pending). */
+  analysisPending(session: string): string | null {
+    return this.cache.get(session)?.pending ?? null;
+  }
+
+  /** Re-run the analysis of a stored session with a new config (panel setting). */
+  async setAnalysisConfig(session: string, config: AnalysisConfig): Promise<void> {
+    await this.db.sessions.update(session, { analysisConfig: config });
+    this.cache.delete(session);
+    const c = await this.sessionCache(session, config);
+    if (!c.analyzer) return;
+    const ops = c.analyzer.result().operations.map((op) => ({ ...op, session }));
+    const now = this.opts.now();
+    await this.db.transaction('rw', ['ops', 'meta'], async () => {
+      await this.db.ops.where('session').equals(session).delete();
+      await this.db.ops.bulkPut(ops);
+      await this.db.meta.put(this.snapshot(session, c, now));
+    });
+    c.metaDirty = false;
+    c.lastMetaAt = now;
+  }
+
+  async warn(session: string, message: string, c = this.cache.get(session)): Promise<void> {
+    await this.db.transaction('rw', this.db.sessions, async () => {
+      const row = await this.db.sessions.get(session);
+      if (!row) {
+        // Not created yet (its first batch is being written): goes in with that batch.
+        if (c && !c.warnings.includes(message)) c.warnings.push(message);
+      } else if (!row.warnings.includes(message)) await this.db.sessions.update(session, { warnings: [...row.warnings, message] });
+    });
+  }
+
+  async endSession(session: string, at: number): Promise<void> {
+    await this.flushMeta(session).catch(() => {});
+    await this.db.sessions.update(session, { endedAt: at });
+    this.cache.delete(session);
+  }
+
+  private async oldestEvictable(except: string): Promise<SessionRow | undefined> {
+    const all = await this.db.sessions.orderBy('startedAt').toArray();
+    return all.find((s) => s.id !== except && !s.pinned && !this.opts.isLive(s.id));
+  }
+
+  async deleteSession(session: string): Promise<void> {
+    await this.db.transaction('rw', ALL_TABLES, async () => {
+      await this.db.chunks.where('session').equals(session).delete();
+      await this.db.frames.where('session').equals(session).delete();
+      await this.db.ops.where('session').equals(session).delete();
+      await this.db.meta.delete(session);
+      await this.db.sessions.delete(session);
+    });
+    this.cache.delete(session);
+  }
+
+  async clearAll(): Promise<void> {
+    await this.db.transaction('rw', ALL_TABLES, async () => {
+      await Promise.all([this.db.sessions.clear(), this.db.chunks.clear(), this.db.frames.clear(), this.db.ops.clear(), this.db.meta.clear()]);
+    });
+    this.cache.clear();
+  }
+
+  /**
+   * Retention: keep the newest `sessions` sessions and at most `bytes` in total; oldest go
+   * first, live and pinned sessions never. The warning goes on `warnOn` (the new session).
+   */
+  async enforceRetention(limits: { sessions: number; bytes: number }, warnOn?: string): Promise<string[]> {
+    const all = await this.db.sessions.orderBy('startedAt').toArray();
+    let count = all.length;
+    let total = all.reduce((n, s) => n + (s.bytes ?? 0), 0);
+    const evicted: SessionRow[] = [];
+    for (const s of all) {
+      if (count <= limits.sessions && total <= limits.bytes) break;
+      if (s.pinned || this.opts.isLive(s.id) || s.id === warnOn) continue;
+      evicted.push(s);
+      count--;
+      total -= s.bytes ?? 0;
+    }
+    for (const s of evicted) await this.deleteSession(s.id);
+    if (warnOn && evicted.length) {
+      const why = count > limits.sessions || total > limits.bytes ? ' (live sessions alone exceed the limit)' : '';
+      await this.warn(
+        warnOn,
+        `Retention: removed ${evicted.length} older session(s) (limit ${limits.sessions} sessions / ${Math.round(limits.bytes / 1048576)} MB)${why}.`,
+      ).catch(() => {});
+    }
+    return evicted.map((s) => s.id);
+  }
+}
