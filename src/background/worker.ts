@@ -84,6 +84,8 @@ export class CaptureWorker {
   private diagFrame = `worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   private diagSeq = 0;
   private batchesSinceRetention = 0;
+  /** When this worker instance started (tests tell restarts apart with it). */
+  readonly startedAt = Date.now();
   readonly stats = { batches: 0, stored: 0, duplicates: 0, rejected: 0, badMessages: 0 };
 
   constructor() {
