@@ -1,2 +1,243 @@
-// MAIN-world hook (issue 3). Placeholder until the capture pipeline lands.
-export {};
+/**
+ * MAIN-world hook (issue 3): a synchronous IIFE at document_start in every frame.
+ *
+ * Installs the instrumentation (./instrument) before any page script, then talks to the
+ * ISOLATED relay over a MessagePort handed over with one `window.postMessage` handshake, so
+ * the app's own `message` listeners see that single message and nothing else.
+ *
+ * Records wait in one bounded queue. While recording is off it is a ring buffer of
+ * `config.ringSize` (opening DevTools after the bug still shows it); while recording it is
+ * flushed once per task (one message per batch, never per record). When the queue is full the
+ * oldest unsent records are dropped and a `gap` record says how many: the page never waits.
+ * `seq` is assigned when a record is sent, so the sequence has no holes. No hashing,
+ * validation or decoding here: the relay does that.
+ */
+import { HANDSHAKE_TYPE, DEFAULT_SETTINGS, type HookConfig, type PageToRelay, type RelayToPage } from '../core/messages';
+import type { GapRecord, HookRecord, Rec } from '../core/protocol';
+import { installInstrument, redactUrl, HOOK_VERSION, INSTRUMENT_MARKER } from './instrument';
+
+/** Above this many queued records while connected and recording, flush inside the task. */
+const SYNC_FLUSH_AT = 5000;
+/** Records per port message. */
+const MAX_BATCH = 10000;
+/** Queue bound while recording but not yet able to send (relay not connected). */
+const RECORDING_CAP = 250_000;
+
+function randomId(): string {
+  const b = new Uint8Array(6);
+  crypto.getRandomValues(b);
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** A FIFO with O(1) push/shift that drops from the front when full. */
+class RecordQueue {
+  private buf: Rec[] = [];
+  private head = 0;
+  get length(): number {
+    return this.buf.length - this.head;
+  }
+  push(r: Rec): void {
+    this.buf.push(r);
+  }
+  shift(): Rec | undefined {
+    if (this.head >= this.buf.length) return undefined;
+    const r = this.buf[this.head];
+    (this.buf as any)[this.head++] = undefined;
+    if (this.head > 4096 && this.head * 2 > this.buf.length) {
+      this.buf = this.buf.slice(this.head);
+      this.head = 0;
+    }
+    return r;
+  }
+  take(n: number): Rec[] {
+    const end = Math.min(this.buf.length, this.head + n);
+    const out = this.buf.slice(this.head, end);
+    this.head = end;
+    if (this.head === this.buf.length) {
+      this.buf = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.buf.length) {
+      this.buf = this.buf.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+  clear(): void {
+    this.buf = [];
+    this.head = 0;
+  }
+}
+
+function main(): void {
+  const w = window as any;
+  if (w[INSTRUMENT_MARKER]) return; // another copy of the hook is already installed
+
+  const frame = randomId();
+  const now = () => performance.timeOrigin + performance.now();
+  let config: HookConfig = {
+    recording: false,
+    disabled: false,
+    previewLimit: DEFAULT_SETTINGS.previewLimit,
+    stacks: DEFAULT_SETTINGS.stacks,
+    ringSize: DEFAULT_SETTINGS.ringSize,
+  };
+
+  const queue = new RecordQueue();
+  let seq = 0;
+  let port: MessagePort | null = null;
+  let scheduled = false;
+  let gap: { dropped: number; from: number; to: number } | null = null;
+
+  const tick = new MessageChannel();
+  tick.port1.onmessage = () => {
+    scheduled = false;
+    flush();
+  };
+
+  function cap(): number {
+    return config.recording ? Math.max(RECORDING_CAP, config.ringSize) : Math.max(1, config.ringSize);
+  }
+  function sink(r: Rec): void {
+    queue.push(r);
+    if (queue.length > cap()) dropOldest(queue.length - cap());
+    if (config.recording && port) {
+      if (queue.length >= SYNC_FLUSH_AT) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        tick.port2.postMessage(null);
+      }
+    }
+  }
+  function dropOldest(n: number): void {
+    for (let i = 0; i < n; i++) {
+      const r = queue.shift();
+      if (!r) break;
+      if (!gap) gap = { dropped: 0, from: r.t, to: r.t };
+      gap.dropped++;
+      gap.to = r.t;
+    }
+  }
+  function number(r: Rec): Rec {
+    r.seq = seq++;
+    return r;
+  }
+  function flush(): void {
+    if (!port || !config.recording || config.disabled) return;
+    try {
+      if (gap) {
+        const g: GapRecord = {
+          v: 1,
+          frame,
+          seq: -1,
+          t: now(),
+          kind: 'gap',
+          where: 'page',
+          dropped: gap.dropped,
+          from: gap.from,
+          to: gap.to,
+          reason: config.recording ? 'page queue full (relay not keeping up)' : 'ring buffer full before recording started',
+        };
+        gap = null;
+        post({ type: 'records', frame, records: [number(g)] });
+      }
+      while (queue.length) {
+        const batch = queue.take(MAX_BATCH);
+        for (const r of batch) number(r);
+        post({ type: 'records', frame, records: batch });
+      }
+    } catch {
+      /* never throw into the page */
+    }
+  }
+  function post(msg: PageToRelay): void {
+    port!.postMessage(msg);
+  }
+
+  const inst = installInstrument({ frame, sink, now, previewLimit: config.previewLimit, stacks: config.stacks, global: w });
+
+  const top = (() => {
+    try {
+      return window === window.top;
+    } catch {
+      return false;
+    }
+  })();
+  const url = redactUrl(location.href);
+  const hello: HookRecord = { v: 1, frame, seq: -1, t: now(), kind: 'hook', url, top, userAgent: navigator.userAgent, hookVersion: HOOK_VERSION };
+  sink(hello);
+
+  // UMD build: `window.io = ...` — patch its classes before the first socket exists and
+  // learn early when it is an unsupported major version. Removed at the first read or write
+  // so a named element `id="io"` or a page `var io` behave as without the hook.
+  try {
+    if (!Object.prototype.hasOwnProperty.call(w, 'io')) {
+      Object.defineProperty(w, 'io', {
+        configurable: true,
+        enumerable: false,
+        get() {
+          delete w.io;
+          return w.io;
+        },
+        set(v) {
+          Object.defineProperty(w, 'io', { value: v, writable: true, enumerable: true, configurable: true });
+          try {
+            if (v && (typeof v === 'function' || typeof v === 'object')) inst.patchClasses({ Socket: v.Socket, Manager: v.Manager });
+          } catch {
+            /* ignore */
+          }
+        },
+      });
+    }
+  } catch {
+    /* ignore */
+  }
+
+  function onRelay(e: MessageEvent): void {
+    const m = e.data as RelayToPage | null;
+    if (!m || typeof m !== 'object') return;
+    if (m.type === 'config' && m.config && typeof m.config === 'object') {
+      config = { ...config, ...m.config };
+      inst.configure({ previewLimit: config.previewLimit, stacks: config.stacks, enabled: !config.disabled });
+      if (config.disabled) {
+        queue.clear();
+        gap = null;
+        return;
+      }
+      if (queue.length > cap()) dropOldest(queue.length - cap());
+      flush();
+    } else if (m.type === 'flush') flush();
+  }
+
+  let handshakes = 0;
+  function handshake(): void {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = (e) => {
+      if (port !== ch.port1) {
+        port?.close();
+        port = ch.port1;
+      }
+      onRelay(e);
+    };
+    handshakes++;
+    window.postMessage({ type: HANDSHAKE_TYPE }, '*', [ch.port2]);
+    const p1 = ch.port1;
+    // Send hello on the channel; the relay reads it once it has adopted the port.
+    p1.postMessage({ type: 'hello', frame, url, top } satisfies PageToRelay);
+    // If the relay was not listening yet, try once more (it accepts exactly one port).
+    if (handshakes < 2)
+      setTimeout(() => {
+        if (!port) handshake();
+      }, 1000);
+  }
+  handshake();
+
+  window.addEventListener('pagehide', () => flush(), true);
+}
+
+try {
+  main();
+} catch {
+  /* never break the page */
+}

@@ -637,15 +637,22 @@ export function installInstrument(o: InstrumentOptions): Instrument {
   }
   function captureStack(): CallSite[] | undefined {
     const E: any = Error;
-    // An app-defined prepareStackTrace would run page code: skip stacks then.
-    if (E.prepareStackTrace !== undefined) return undefined;
+    // A custom prepareStackTrace would run page code: format with V8's default meanwhile
+    // (only when it is a plain writable data property; otherwise no stack).
+    const d = Object.getOwnPropertyDescriptor(E, 'prepareStackTrace');
+    if (d && !('value' in d && d.writable)) return undefined;
     const lim = E.stackTraceLimit;
     E.stackTraceLimit = 6;
-    const st = new Error().stack;
-    E.stackTraceLimit = lim;
+    if (d) E.prepareStackTrace = undefined;
+    let st: unknown;
+    try {
+      st = new Error().stack;
+    } finally {
+      E.stackTraceLimit = lim;
+      if (d) E.prepareStackTrace = d.value;
+    }
     return typeof st === 'string' ? parseStack(st, selfUrl, 3) : undefined;
   }
-
   /** Transparent stand-in for an ack callback: observes the attempt's end, then calls it. */
   function wrapCb(att: Att, cb: (...a: any[]) => any): (...a: any[]) => any {
     const w = function (this: any) {
