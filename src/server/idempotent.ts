@@ -30,7 +30,9 @@ export type WarningCode =
   /** A failed execution's key could not be released; it stays in progress until `lockMs`. */
   | 'release-failed'
   /** The custom `onDuplicate` function threw: error ack. */
-  | 'duplicate-reply-failed';
+  | 'duplicate-reply-failed'
+  /** Something else threw (errorAck, retryableAck, the ack function): logged, never rethrown. */
+  | 'internal-error';
 
 export interface IdempotencyWarning {
   code: WarningCode;
@@ -75,7 +77,10 @@ export interface IdempotentOptions {
   onWarning?: (w: IdempotencyWarning) => void;
 }
 
-/** Socket.IO listener returned by `idempotent()`. Resolves once this delivery is fully handled. */
+/**
+ * Socket.IO listener returned by `idempotent()`. Resolves once the handler has returned and
+ * any ack it made by then has been stored and sent; never rejects.
+ */
 export type IdempotentListener = (this: unknown, ...args: unknown[]) => Promise<void>;
 
 type AnyHandler = (this: any, ...args: any[]) => unknown;
@@ -91,7 +96,19 @@ const DAY = 24 * 60 * 60 * 1000;
 export function idempotent(handler: AnyHandler, options: IdempotentOptions): IdempotentListener {
   const o = validate(handler, options);
 
-  return async function idempotentListener(this: unknown, ...args: unknown[]): Promise<void> {
+  return function idempotentListener(this: unknown, ...args: unknown[]): Promise<void> {
+    // Socket.IO ignores the returned promise: a rejection would be an unhandled rejection
+    // (fatal in Node 20), so every failure, including in user callbacks, ends as a warning.
+    return handle.call(this, args).catch((err: unknown) => {
+      try {
+        o.onWarning({ code: 'internal-error', event: o.event, message: `idempotent listener failed: ${errMessage(err)}`, error: err });
+      } catch {
+        /* nothing left to report to */
+      }
+    });
+  };
+
+  async function handle(this: unknown, args: unknown[]): Promise<void> {
     const self = this;
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (...a: unknown[]) => void) : undefined;
     const socket = isSocket(self) ? self : undefined;
@@ -191,7 +208,13 @@ export function idempotent(handler: AnyHandler, options: IdempotentOptions): Ide
       let settled = false;
       let finished: Promise<void> = Promise.resolve();
       const finish = async (res: AckArgs, forward: boolean) => {
-        if (o.retryableAck?.(res)) {
+        let retryable = false;
+        try {
+          retryable = o.retryableAck?.(res) === true;
+        } catch (err) {
+          warn('internal-error', `retryableAck threw (ack treated as final): ${errMessage(err)}`, key, err);
+        }
+        if (retryable) {
           await store(() => o.store.release(sk, token), 'release-failed', 'could not release the key after a retryable ack');
         } else {
           await store(() => o.store.complete(sk, token, res, o.ttlMs), 'result-not-stored', 'result not stored; duplicates will get an in-progress error until lockMs');
@@ -208,7 +231,8 @@ export function idempotent(handler: AnyHandler, options: IdempotentOptions): Ide
       const wrappedAck = (...res: unknown[]) => {
         if (settled) return;
         settled = true;
-        finished = finish(res, true);
+        // The handler may ack after it returned: nobody awaits this then, so it must not reject.
+        finished = finish(res, true).catch((err) => warn('internal-error', `ack failed: ${errMessage(err)}`, key, err));
       };
       try {
         await handler.apply(self, ack ? [...args, wrappedAck] : args);
@@ -225,7 +249,7 @@ export function idempotent(handler: AnyHandler, options: IdempotentOptions): Ide
       // No ack requested: the execution is complete when the handler has returned.
       if (!ack && !settled) {
         settled = true;
-        finished = finish([], false);
+        finished = finish([], false).catch((err) => warn('internal-error', `completion failed: ${errMessage(err)}`, key, err));
       }
       // With an ack function the key stays in progress until the handler acks (or lockMs).
       return finished;
@@ -256,7 +280,7 @@ export function idempotent(handler: AnyHandler, options: IdempotentOptions): Ide
       if (o.notifyClient && socket) socket.emit(SERVER_DEDUP_EVENT, { key, event: o.event });
       return ackError('ACKSCOPE_IN_PROGRESS', 'an operation with this key is still in progress; retry later', key);
     }
-  };
+  }
 }
 
 interface Resolved {

@@ -225,6 +225,18 @@ describe('in progress, no ack, store down', () => {
     expect(calls).toEqual(['claim', 'complete', 'claim']);
   });
 
+  it('user callbacks that throw end as internal-error warnings, never as rejections', async () => {
+    const { call, store, warnings } = setup({ errorAck: () => { throw new Error('bad errorAck'); } });
+    await store.close();
+    await expect(call({ id: 'k' })).resolves.toEqual([]);
+    expect(warnings.map((w) => w.code)).toEqual(['store-unavailable', 'internal-error']);
+
+    const t = setup({ retryableAck: () => { throw new Error('bad classifier'); } });
+    expect(await t.call({ id: 'k' })).toEqual([[{ n: 1 }]]);
+    expect(await t.call({ id: 'k' })).toEqual([[{ n: 1 }, { __ackscope: 'replay', key: 'k' }]]);
+    expect(t.warnings.map((w) => w.code)).toEqual(['internal-error']);
+  });
+
   it('errorAck shapes the error acks', async () => {
     const { call, store } = setup({ errorAck: (e) => [e.code, null] });
     await store.close();

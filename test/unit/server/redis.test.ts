@@ -2,9 +2,10 @@
 // is not installed, every test here fails with a message saying so (never skipped).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { idempotent, RedisStore, type IdempotencyWarning } from '../../../src/server/index.js';
+import { idempotent, RedisStore, StoreUnavailableError, type IdempotencyWarning } from '../../../src/server/index.js';
 import {
   closeClients,
+  freePort,
   redisServerPath,
   connect,
   sleep,
@@ -43,6 +44,22 @@ function store(opts: ConstructorParameters<typeof RedisStore>[0] = {}) {
 describe('RedisStore (real redis-server)', () => {
   it('a missing redis-server is a clear failure, not a skip', () => {
     expect(() => redisServerPath('/nonexistent')).toThrow(/redis-server is not installed.*apt-get install -y redis-server/);
+  });
+
+  it('accepts an ioredis client (duplicated with its own settings, original untouched)', async () => {
+    const mine = new Redis(redis.url);
+    cleanup.push(() => mine.disconnect());
+    const s = store({ redis: mine, prefix: 't0:' });
+    expect((await s.claim('k', 1000)).state).toBe('claimed');
+    expect(mine.options.enableOfflineQueue).toBe(true);
+  });
+
+  it('bad input and an unreachable Redis are clear errors', async () => {
+    expect(() => new RedisStore({ redis: 42 as never })).toThrow(/redis must be a URL, ioredis options or an ioredis client/);
+    expect(() => new RedisStore({ redis: redis.url, pollMs: 0 })).toThrow(/pollMs must be a positive number/);
+    const nowhere = await freePort();
+    const s = store({ redis: `redis://127.0.0.1:${nowhere}`, connectTimeoutMs: 200 });
+    await expect(s.claim('k', 1000)).rejects.toThrow(StoreUnavailableError);
   });
 
   it('claims with SET NX PX, stores the result with the TTL, replays it', async () => {
