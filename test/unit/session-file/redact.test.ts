@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../src/core/analysis/index';
+import {
+  buildSessionFile,
+  compilePolicy,
+  DEFAULT_REDACTION_POLICY,
+  NO_REDACTION,
+  parseSessionFile,
+  encodeSessionFileBytes,
+  previewRedaction,
+  redact,
+  REDACTED,
+} from '../../../src/core/session-file/index';
+import type { Rec } from '../../../src/core/protocol';
+import { slowServerRecords } from './fixtures';
+
+const raw = () => buildSessionFile([{ id: 's', records: slowServerRecords() }], { redaction: NO_REDACTION }).file;
+const argsOf = (r: unknown) => JSON.parse((r as { args: { json: string } }).args.json);
+
+describe('redaction on export', () => {
+  it('redacts password, token, cvv… by default, keeps look-alikes such as "author"', () => {
+    const { file, items } = redact(raw());
+    const recs = file.sessions[0].records;
+    const emit = argsOf(recs[3])[0];
+    expect(emit).toEqual({ id: 'A1', item: 'book', card: { number: '4111111111111111', cvv: REDACTED }, password: REDACTED, author: 'Ann' });
+    expect(argsOf(recs[7])[0]).toEqual({ ok: true, token: REDACTED });
+    expect(items.map((i) => `${i.record} ${i.field} ${i.path} ${i.rule}`)).toEqual([
+      'fA1#3 args 0.card.cvv key:cvv',
+      'fA1#3 args 0.password key:password',
+      'fA1#7 args 0.token key:token',
+    ]);
+    expect(file.sessions[0].redaction).toEqual({ applied: true, policy: DEFAULT_REDACTION_POLICY, redactedValues: 3 });
+    // The input is not changed.
+    expect(argsOf(raw().sessions[0].records[3])[0].password).toBe('hunter2');
+  });
+
+  it('matches key names by normalized substring; short names exactly', () => {
+    const cp = compilePolicy(DEFAULT_REDACTION_POLICY);
+    for (const k of ['Authorization', 'x-api-key', 'API_KEY', 'accessToken', 'refresh_token', 'clientSecret', 'Set-Cookie', 'auth', 'PWD'])
+      expect(cp.keyTest(k), k).not.toBeNull();
+    for (const k of ['author', 'authority', 'id', 'name', 'password_hint_shown'.slice(0, 4)]) expect(cp.keyTest(k), k).toBeNull();
+  });
+
+  it('user key paths (with * segments) and regexes (bare or /…/flags)', () => {
+    const policy = { keys: [], keyPaths: ['*.card.number', '0.item'], patterns: ['\\d{4}-\\d{4}', '/ANN/i'] };
+    const f = raw();
+    (f.sessions[0].records[13] as any).args = { json: '[{"note":"call 1234-5678 now"}]', size: 31, truncated: false };
+    const { file, items } = redact(f, policy);
+    const recs = file.sessions[0].records;
+    expect(argsOf(recs[3])[0]).toMatchObject({ item: REDACTED, card: { number: REDACTED, cvv: '123' }, password: 'hunter2', author: REDACTED });
+    expect(argsOf(recs[13])[0].note).toBe(`call ${REDACTED} now`);
+    expect(items.map((i) => i.rule).sort()).toEqual(['path:*.card.number', 'path:0.item', 'pattern:/ANN/i', 'pattern:\\d{4}-\\d{4}']);
+    expect(() => compilePolicy({ keys: [], keyPaths: [], patterns: ['(unclosed'] })).toThrow(/invalid redaction pattern \(unclosed/);
+  });
+
+  it('cut previews (not valid JSON) are redacted textually', () => {
+    const f = raw();
+    (f.sessions[0].records[3] as any).args = { json: '[{"user":"a","password":"hunter2","token":"abc', size: 5000, truncated: true };
+    const { file, items } = redact(f);
+    const p = (file.sessions[0].records[3] as any).args;
+    expect(p.json).toBe(`[{"user":"a","password":"${REDACTED}","token":"${REDACTED}"`);
+    expect(p.truncated).toBe(true);
+    expect(items.filter((i) => i.record === 'fA1#3').map((i) => i.path)).toEqual(['password', 'token']);
+  });
+
+  it('token-like URL query values are always replaced, even with no policy', () => {
+    const f = raw();
+    (f.sessions[0].records[0] as any).url = 'http://h/p?token=abc&room=1&sig=xyz#frag';
+    f.sessions[0].url = 'http://h/p?access_token=abc';
+    const { file, items } = redact(f, NO_REDACTION);
+    expect((file.sessions[0].records[0] as any).url).toBe('http://h/p?token=%5Bredacted%5D&room=1&sig=%5Bredacted%5D#frag');
+    expect(file.sessions[0].url).toBe('http://h/p?access_token=%5Bredacted%5D');
+    expect(items.map((i) => i.rule)).toEqual(['query:token', 'query:sig', 'query:access_token']);
+    expect(file.sessions[0].redaction.applied).toBe(false);
+  });
+
+  it('previewRedaction lists exactly what redact removes and changes nothing', () => {
+    const f = raw();
+    const snapshot = JSON.stringify(f);
+    const policy = { ...DEFAULT_REDACTION_POLICY, patterns: ['book'] };
+    const preview = previewRedaction(f, policy);
+    expect(JSON.stringify(f)).toBe(snapshot);
+    expect(preview).toEqual(redact(f, policy).items);
+    expect(preview.length).toBe(4);
+    expect(preview.find((i) => i.rule === 'key:password')?.sample).toBe('hunter2');
+  });
+
+  it('emit hashes are re-keyed: the original payload hash is not exported, equal payloads stay equal', () => {
+    const records = slowServerRecords();
+    const twin = { ...records[3], seq: 100, t: records[3].t + 5000, op: 'fA1/c1/o9' } as Rec;
+    const f = buildSessionFile([{ id: 's', records: [...records, twin] }], { redaction: NO_REDACTION }).file;
+    const { file } = redact(f);
+    const emits = file.sessions[0].records.filter((r) => r.kind === 'emit') as any[];
+    expect(emits[0].hash).toMatch(/^[0-9a-f]+$/);
+    expect(emits[0].hash).toBe(emits[2].hash);
+    const again = redact(f).file.sessions[0].records.filter((r) => r.kind === 'emit') as any[];
+    expect(again[0].hash).not.toBe(emits[0].hash); // fresh salt per export
+  });
+
+  it('the analysis of a redacted file has the same verdicts as the live records', async () => {
+    const records = slowServerRecords();
+    const { file } = buildSessionFile([{ id: 's', records }]);
+    const back = await parseSessionFile(await encodeSessionFileBytes(file));
+    const live = analyze(records);
+    const imported = analyze(back.sessions[0].records as Rec[], back.sessions[0].analysisConfig);
+    const verdicts = (a: typeof live) => a.operations.map((o) => [o.id, o.event, o.attempts, o.outcome, o.duplicate, o.key]);
+    expect(verdicts(imported)).toEqual(verdicts(live));
+    expect(imported.findings.map((x) => x.rule)).toEqual(live.findings.map((x) => x.rule));
+    expect(JSON.stringify(back)).not.toContain('hunter2');
+  });
+});
