@@ -94,3 +94,50 @@ export async function countRecords(b: ExtBrowser, kind?: string): Promise<{ tota
     return { total, unique: seen.size, maxSeq };
   }, kind);
 }
+
+/** Session id holding an emit with these exact args (searched inside the worker), polling until found. */
+export async function sessionWithEmit(b: ExtBrowser, json: string, timeoutMs = 30_000): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const w = await b.worker();
+      const s = await w.evaluate(async (j) => {
+        const x = (globalThis as unknown as G).__ackscope;
+        await x.idle();
+        let found: string | null = null;
+        await x.db.chunks.each((c: any) => {
+          if (!found && c.records.some((r: any) => r.kind === 'emit' && r.args?.json === j)) found = c.session;
+        });
+        return found;
+      }, json);
+      if (s) return s;
+    } catch {
+      /* worker restarting */
+    }
+    if (Date.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Count a frame's stored records by kind, and check for duplicates/holes, inside the worker. */
+export async function frameStats(b: ExtBrowser, frame: string): Promise<{ total: number; unique: number; maxSeq: number; byKind: Record<string, number> }> {
+  const w = await b.worker();
+  return w.evaluate(async (f) => {
+    const x = (globalThis as unknown as G).__ackscope;
+    await x.idle();
+    const seen = new Set<number>();
+    const byKind: Record<string, number> = {};
+    let total = 0;
+    let maxSeq = -1;
+    await x.db.chunks.each((c: any) => {
+      for (const r of c.records) {
+        if (r.frame !== f) continue;
+        total++;
+        seen.add(r.seq);
+        byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+        if (r.seq > maxSeq) maxSeq = r.seq;
+      }
+    });
+    return { total, unique: seen.size, maxSeq, byKind };
+  }, frame);
+}
