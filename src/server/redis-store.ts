@@ -70,7 +70,10 @@ export class RedisStore implements Store {
   private readonly reported = new WeakSet<Redis>();
   private closed = false;
 
-  constructor(options: RedisStoreOptions = {}) {
+  /** `new RedisStore(url)` and `new RedisStore(ioredisClient)` are shorthands for `{ redis: … }`. */
+  constructor(options: RedisStoreOptions | string | Redis = {}) {
+    if (typeof options === 'string' || options instanceof Redis) options = { redis: options };
+    if (typeof options !== 'object' || options === null) throw new TypeError(`RedisStore: options must be an object, a URL or an ioredis client, got ${String(options)}`);
     this.prefix = options.prefix ?? 'ackscope:idem:';
     this.pollMs = positive('pollMs', options.pollMs ?? 250);
     this.connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? 5000);

@@ -2,7 +2,7 @@
 // is not installed, every test here fails with a message saying so (never skipped).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { idempotent, RedisStore, StoreUnavailableError, type IdempotencyWarning } from '../../../src/server/index.js';
+import { idempotent, RedisStore, StoreUnavailableError, type IdempotencyWarning, type RedisStoreOptions } from '../../../src/server/index.js';
 import {
   closeClients,
   freePort,
@@ -35,7 +35,7 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-function store(opts: ConstructorParameters<typeof RedisStore>[0] = {}) {
+function store(opts: RedisStoreOptions = {}) {
   const s = new RedisStore({ redis: redis.url, pollMs: 50, onError: () => {}, ...opts });
   cleanup.push(() => s.close());
   return s;
@@ -52,6 +52,11 @@ describe('RedisStore (real redis-server)', () => {
     const s = store({ redis: mine, prefix: 't0:' });
     expect((await s.claim('k', 1000)).state).toBe('claimed');
     expect(mine.options.enableOfflineQueue).toBe(true);
+    // Shorthands: new RedisStore(client) and new RedisStore(url).
+    for (const short of [new RedisStore(mine), new RedisStore(redis.url)]) {
+      cleanup.push(() => short.close());
+      expect((await short.claim('short-' + Math.random(), 1000)).state).toBe('claimed');
+    }
   });
 
   it('bad input and an unreachable Redis are clear errors', async () => {
