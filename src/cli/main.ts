@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { FAIL_ON, runAnalysis, shouldFail, toJson, toText, type FailOn } from './analyze';
-import { runRecord } from './record';
 import { UsageError, oneLine } from './errors';
 
 const VERSION = '0.1.0';
@@ -37,6 +36,8 @@ function program(setCode: (n: number) => void): Command {
     )
     .exitOverride()
     .action(async (url: string, o: { out: string; duration?: number; browser?: string; headful?: boolean }) => {
+      // Loaded on demand: playwright-core is heavy and `analyze` does not need it.
+      const { runRecord } = await import('./record');
       setCode(await runRecord(url, o));
     });
 
