@@ -98,6 +98,24 @@ describe('key extraction', () => {
   });
 });
 
+describe('scope', () => {
+  it('a missing socket or an unusable scope value is ACKSCOPE_INVALID_SCOPE, handler not run', async () => {
+    const { listener, runs, warnings } = setup({ scope: (sock) => (sock as { user?: string }).user });
+    const acks: unknown[][] = [];
+    const ack = (...a: unknown[]) => acks.push(a);
+    await listener({ id: 'k' }, ack); // no `this`
+    await listener.call({ emit() {} }, { id: 'k' }, ack); // user undefined
+    await listener.call({ emit() {}, user: 'u1' }, { id: 'k' }, ack);
+    expect(acks.map((a) => (a[0] as { error?: { code: string } }).error?.code ?? a[0])).toEqual([
+      'ACKSCOPE_INVALID_SCOPE',
+      'ACKSCOPE_INVALID_SCOPE',
+      { n: 1 },
+    ]);
+    expect(runs.length).toBe(1);
+    expect(warnings.map((w) => w.code)).toEqual(['invalid-scope', 'invalid-scope']);
+  });
+});
+
 describe('failures release the key', () => {
   it('a handler that throws: error ack, key released, the next delivery runs', async () => {
     let fail = true;
