@@ -42,7 +42,8 @@ function depthExceeds(text: string, limit: number): boolean {
  */
 export function safeParse(text: unknown, maxDepth = DEFAULT_MAX_DEPTH): unknown {
   if (typeof text !== 'string' || text.length === 0 || text.length > MAX_PARSE_CHARS) return undefined;
-  if (depthExceeds(text, maxDepth)) return undefined;
+  // Nesting cannot exceed half the length: short texts need no scan.
+  if (text.length > maxDepth * 2 && depthExceeds(text, maxDepth)) return undefined;
   try {
     return JSON.parse(text);
   } catch {
@@ -89,9 +90,9 @@ export interface KeyMatch {
 }
 
 /** Quick text filter: could this JSON contain one of the auto key names as an object key? */
+const AUTO_KEY_RE = new RegExp(`"(?:${AUTO_KEY_NAMES.join('|')})":`);
 export function mayContainAutoKey(json: string): boolean {
-  for (const k of AUTO_KEY_NAMES) if (json.indexOf(`"${k}":`) >= 0) return true;
-  return false;
+  return AUTO_KEY_RE.test(json);
 }
 
 /**

@@ -27,7 +27,7 @@ import { canonicalHash } from '../hash';
 import { DedupMatcher, dedupEventKey, extractKey, mayContainAutoKey, previewArgs } from '../preview';
 import type { Analysis, AnalysisConfig, Analyzer, Operation } from './types';
 import type { AttemptState, Bucket, BucketKind, ClientState, EmitState } from './state';
-import { emitOrder, emitT, indexIn, sortedInsert } from './state';
+import { bucketInsert, emitOrder, emitT, sortedInsert } from './state';
 import { emitOutcome, materialize, settleOf, type MaterializeCtx } from './materialize';
 import { buildReport, type ReportInput } from './report';
 
@@ -55,13 +55,7 @@ export class IncrementalAnalyzer implements Analyzer {
   private readonly frames = new Map<string, FrameState>();
   readonly emits = new Map<string, EmitState>();
   readonly clients = new Map<string, ClientState>();
-  private readonly attemptIdx = new Map<string, { emit: EmitState; att: AttemptState }>();
-  private readonly orphanAcks = new Map<string, AckRecord[]>();
-  private readonly orphanEnds = new Map<string, AttemptEndRecord[]>();
   private readonly orphanNullEnds = new Map<string, AttemptEndRecord[]>();
-  private readonly buckets = new Map<string, Bucket>();
-  /** client \0 key -> keyed emits (for ackscope:dedup events). */
-  private readonly keyIndex = new Map<string, EmitState[]>();
   private dirty = new Set<EmitState>();
   private readonly cache = new Map<string, Operation>();
   private resultCache: Analysis | null = null;
@@ -191,7 +185,7 @@ export class IncrementalAnalyzer implements Analyzer {
   private clientState(id: string, t: number): ClientState {
     let c = this.clients.get(id);
     if (!c) {
-      c = { id, rec: null, firstT: t, conns: [], emits: [], maxEmitT: -Infinity, dedupKeys: new Map(), dedupEvents: 0 };
+      c = { id, rec: null, firstT: t, conns: [], emits: [], maxEmitT: -Infinity, dedupKeys: new Map(), dedupEvents: 0, wires: new Map(), orphanAcks: new Map(), orphanEnds: new Map(), buckets: new Map(), keyed: new Map() };
       this.clients.set(id, c);
       this.clientsChanged = true;
     } else if (t < c.firstT) {
@@ -204,7 +198,7 @@ export class IncrementalAnalyzer implements Analyzer {
   private emitState(op: string, client: string, t: number): EmitState {
     let e = this.emits.get(op);
     if (!e) {
-      e = { id: op, client, rec: null, attempts: [], settles: [], key: null, keyPath: null, hash: null, bucket: null, linkPrev: false, gid: null };
+      e = { id: op, client, rec: null, attempts: [], settles: [], key: null, keyPath: null, hash: null, bucket: null, prev: null, next: null, linkPrev: false, gid: null };
       this.emits.set(op, e);
       this.clientState(client, t);
     }
@@ -250,42 +244,45 @@ export class IncrementalAnalyzer implements Analyzer {
   private onAttempt(r: AttemptRecord): void {
     if (!isStr(r.client) || !isStr(r.op) || !isNum(r.try) || !(r.ackId === null || isNum(r.ackId))) return void this.counters.malformed++;
     const e = this.emitState(r.op, r.client, r.t);
+    const c = this.clientState(r.client, r.t);
     if (r.ackId !== null) {
-      const k = attemptKey(r.client, 'out', r.ackId);
-      const ex = this.attemptIdx.get(k);
+      const ex = c.wires.get(r.ackId);
       if (ex) {
-        if (ex.emit === e && (r.flushed || ex.att.rec.flushed || r.buffered || ex.att.rec.buffered)) {
+        if (ex.emit === e && (r.flushed || ex.rec.flushed || r.buffered || ex.rec.buffered)) {
           // Buffered packet + its flush on reconnect: one delivery with the old wire id.
-          const a = ex.att;
-          if (a.rec.flushed && !r.flushed) {
-            a.flushedAt = a.rec.t;
-            a.rec = r;
+          if (ex.rec.flushed && !r.flushed) {
+            ex.flushedAt = ex.rec.t;
+            ex.rec = r;
           } else {
-            a.flushedAt = Math.min(a.flushedAt ?? Infinity, r.t);
+            ex.flushedAt = Math.min(ex.flushedAt ?? Infinity, r.t);
           }
           this.changedState(e);
           return;
         }
         this.counters.wireIdReused++;
-        e.attempts.push({ rec: r, acks: [], end: null });
+        e.attempts.push({ rec: r, emit: e, acks: [], end: null });
         this.changedState(e);
         return;
       }
-      const att: AttemptState = { rec: r, acks: [], end: null };
+      const att: AttemptState = { rec: r, emit: e, acks: [], end: null };
       e.attempts.push(att);
-      this.attemptIdx.set(k, { emit: e, att });
-      const oa = this.orphanAcks.get(k);
-      if (oa) {
-        this.orphanAcks.delete(k);
-        for (const a of oa) att.acks.push({ rec: a, marker: this.matcher.match(a.args) });
+      c.wires.set(r.ackId, att);
+      if (c.orphanAcks.size) {
+        const oa = c.orphanAcks.get(r.ackId);
+        if (oa) {
+          c.orphanAcks.delete(r.ackId);
+          for (const a of oa) att.acks.push({ rec: a, marker: this.matcher.match(a.args) });
+        }
       }
-      const oe = this.orphanEnds.get(k);
-      if (oe) {
-        this.orphanEnds.delete(k);
-        for (const x of oe) this.setEnd(att, x);
+      if (c.orphanEnds.size) {
+        const oe = c.orphanEnds.get(r.ackId);
+        if (oe) {
+          c.orphanEnds.delete(r.ackId);
+          for (const x of oe) this.setEnd(att, x);
+        }
       }
     } else {
-      const att: AttemptState = { rec: r, acks: [], end: null };
+      const att: AttemptState = { rec: r, emit: e, acks: [], end: null };
       e.attempts.push(att);
       const oe = this.orphanNullEnds.get(r.op);
       if (oe?.length) {
@@ -293,8 +290,7 @@ export class IncrementalAnalyzer implements Analyzer {
         if (!oe.length) this.orphanNullEnds.delete(r.op);
       }
     }
-    const c = this.clients.get(r.client);
-    if (c && r.t > c.maxEmitT) c.maxEmitT = r.t;
+    if (r.t > c.maxEmitT) c.maxEmitT = r.t;
     if (e.rec && !e.bucket) this.tryBucket(e);
     this.changedState(e);
   }
@@ -305,32 +301,31 @@ export class IncrementalAnalyzer implements Analyzer {
 
   private onAck(r: AckRecord): void {
     if (!isStr(r.client) || !isNum(r.ackId)) return void this.counters.malformed++;
-    const k = attemptKey(r.client, 'out', r.ackId);
-    const ex = this.attemptIdx.get(k);
-    if (!ex) {
-      const list = this.orphanAcks.get(k);
+    const c = this.clientState(r.client, r.t);
+    const att = c.wires.get(r.ackId);
+    if (!att) {
+      const list = c.orphanAcks.get(r.ackId);
       if (list) list.push(r);
-      else this.orphanAcks.set(k, [r]);
-      this.clientState(r.client, r.t);
+      else c.orphanAcks.set(r.ackId, [r]);
       return;
     }
-    ex.att.acks.push({ rec: r, marker: this.matcher.match(r.args) });
-    this.changedState(ex.emit);
+    att.acks.push({ rec: r, marker: this.matcher.match(r.args) });
+    this.changedState(att.emit);
   }
 
   private onAttemptEnd(r: AttemptEndRecord): void {
     if (!isStr(r.client) || !isStr(r.op) || !(r.ackId === null || isNum(r.ackId))) return void this.counters.malformed++;
     if (r.ackId !== null) {
-      const k = attemptKey(r.client, 'out', r.ackId);
-      const ex = this.attemptIdx.get(k);
-      if (!ex) {
-        const list = this.orphanEnds.get(k);
+      const c = this.clientState(r.client, r.t);
+      const att = c.wires.get(r.ackId);
+      if (!att) {
+        const list = c.orphanEnds.get(r.ackId);
         if (list) list.push(r);
-        else this.orphanEnds.set(k, [r]);
+        else c.orphanEnds.set(r.ackId, [r]);
         return;
       }
-      this.setEnd(ex.att, r);
-      this.changedState(ex.emit);
+      this.setEnd(att, r);
+      this.changedState(att.emit);
       return;
     }
     const e = this.emitState(r.op, r.client, r.t);
@@ -368,19 +363,16 @@ export class IncrementalAnalyzer implements Analyzer {
       const ts = c.dedupKeys.get(f);
       if (ts) ts.push(r.t);
       else c.dedupKeys.set(f, [r.t]);
-      const list = this.keyIndex.get(`${r.client}\u0000${f}`);
-      if (list) for (const e of list) this.markDirty(e);
+      const k = c.keyed.get(f);
+      if (Array.isArray(k)) for (const e of k) this.markDirty(e);
+      else if (k) this.markDirty(k);
     }
   }
 
   /** An emit's own state changed: its summary and the link to its successor may change. */
   private changedState(e: EmitState): void {
     this.markDirty(e);
-    const b = e.bucket;
-    if (b) {
-      const i = indexIn(b, e);
-      if (i >= 0 && i + 1 < b.items.length) this.relink(b, i + 1);
-    }
+    if (e.bucket && e.next) this.relink(e.bucket, e.next);
   }
 
   // ---------------------------------------------------------------- linking
@@ -396,7 +388,7 @@ export class IncrementalAnalyzer implements Analyzer {
       if (!args && e.attempts.length === 0) return; // wait for the first attempt's preview
     }
     const json = args && typeof args.json === 'string' ? args.json : '';
-    const paths = [...(this.config.keyPaths[r.event] ?? []), ...(this.config.keyPaths['*'] ?? [])];
+    const paths = this.pathsFor(r.event);
     let kind: BucketKind = 'hash';
     if (paths.length || (this.config.autoKeyPaths && mayContainAutoKey(json))) {
       const m = extractKey(previewArgs(args), paths, this.config.autoKeyPaths);
@@ -407,22 +399,37 @@ export class IncrementalAnalyzer implements Analyzer {
       }
     }
     e.hash = isStr(r.hash) && r.hash ? r.hash : canonicalHash(json);
-    const bk = `${r.client}\u0000${r.event}\u0000${kind}\u0000${kind === 'hash' ? e.hash : e.key}`;
-    let b = this.buckets.get(bk);
-    if (!b) {
-      b = { kind, items: [] };
-      this.buckets.set(bk, b);
-    }
-    const i = sortedInsert(b.items, e, emitOrder);
+    // Nested maps (client -> event -> kind -> value): no key strings built per emit.
+    const c = this.clientState(r.client, r.t);
+    let byKind = c.buckets.get(r.event);
+    if (!byKind) c.buckets.set(r.event, (byKind = { key: new Map(), cfg: new Map(), hash: new Map() }));
+    const m = byKind[kind];
+    const v = kind === 'hash' ? e.hash : e.key!;
+    let b = m.get(v);
+    if (!b) m.set(v, (b = { kind, head: null, tail: null }));
+    bucketInsert(b, e);
     e.bucket = b;
     if (e.key !== null) {
-      const ik = `${r.client}\u0000${e.key}`;
-      const list = this.keyIndex.get(ik);
-      if (list) list.push(e);
-      else this.keyIndex.set(ik, [e]);
+      const prev = c.keyed.get(e.key);
+      if (prev === undefined) c.keyed.set(e.key, e);
+      else if (Array.isArray(prev)) prev.push(e);
+      else c.keyed.set(e.key, [prev, e]);
     }
-    this.relink(b, i);
-    if (i + 1 < b.items.length) this.relink(b, i + 1);
+    // The inserted emit may split an existing link between its neighbours.
+    this.relink(b, e);
+    if (e.next) this.relink(b, e.next);
+  }
+
+  private readonly pathCache = new Map<string, string[]>();
+  private pathsFor(event: string): string[] {
+    let p = this.pathCache.get(event);
+    if (!p) {
+      const own = Object.prototype.hasOwnProperty.call(this.config.keyPaths, event) ? this.config.keyPaths[event] : undefined;
+      const any = Object.prototype.hasOwnProperty.call(this.config.keyPaths, '*') ? this.config.keyPaths['*'] : undefined;
+      p = [...(Array.isArray(own) ? own : []), ...(Array.isArray(any) ? any : [])];
+      this.pathCache.set(event, p);
+    }
+    return p;
   }
 
   /** When the app saw success for an emit, or null. */
@@ -462,32 +469,26 @@ export class IncrementalAnalyzer implements Analyzer {
     return f !== null && f <= tb && tb - f <= this.config.appRetryWindowMs;
   }
 
-  private relink(b: Bucket, i: number): void {
-    const items = b.items;
-    const e = items[i];
-    const v = i > 0 && this.linkPred(b.kind, items[i - 1], e);
+  private relink(b: Bucket, e: EmitState): void {
+    const p = e.prev;
+    const v = p !== null && this.linkPred(b.kind, p, e);
     if (v === e.linkPrev) return;
     e.linkPrev = v;
-    // Group membership changes from i-1 rightwards along the run.
-    if (i > 0) this.markDirty(items[i - 1]);
+    // Group membership changes from the predecessor rightwards along the run.
+    if (p) this.markDirty(p);
     this.markDirty(e);
-    for (let j = i + 1; j < items.length && items[j].linkPrev; j++) this.markDirty(items[j]);
+    for (let n = e.next; n && n.linkPrev; n = n.next) this.markDirty(n);
   }
 
   groupHead(e: EmitState): EmitState {
-    const b = e.bucket;
-    if (!b || !e.linkPrev) return e;
-    let i = indexIn(b, e);
-    while (i > 0 && b.items[i].linkPrev) i--;
-    return b.items[i];
+    let h = e;
+    while (h.linkPrev && h.prev) h = h.prev;
+    return h;
   }
 
   private members(head: EmitState): EmitState[] {
-    const b = head.bucket;
-    if (!b) return [head];
-    const i = indexIn(b, head);
     const out = [head];
-    for (let j = i + 1; j < b.items.length && b.items[j].linkPrev; j++) out.push(b.items[j]);
+    for (let n = head.next; n && n.linkPrev; n = n.next) out.push(n);
     return out;
   }
 
@@ -599,10 +600,16 @@ export class IncrementalAnalyzer implements Analyzer {
     if (backwards) d.push(`${backwards} record(s) with a timestamp earlier than the record before them in the same frame (analysed by time anyway).`);
     if (missing) d.push(`${missing} record(s) missing in sequence (${holes.slice(0, 3).join('; ')}${holes.length > 3 ? '; ...' : ''}): the session is truncated or records were lost; verdicts near the hole may be incomplete.`);
     let orphanAcks = 0;
-    for (const l of this.orphanAcks.values()) orphanAcks += l.length;
-    if (orphanAcks) d.push(`${orphanAcks} ack(s) for a wire id with no recorded send (${[...this.orphanAcks.keys()].slice(0, 3).join(', ')}): not attributed to any operation.`);
     let orphanEnds = 0;
-    for (const l of this.orphanEnds.values()) orphanEnds += l.length;
+    const examples: string[] = [];
+    for (const [id, cs] of [...this.clients].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      for (const [w, l] of cs.orphanAcks) {
+        orphanAcks += l.length;
+        if (examples.length < 3) examples.push(attemptKey(id, 'out', w));
+      }
+      for (const l of cs.orphanEnds.values()) orphanEnds += l.length;
+    }
+    if (orphanAcks) d.push(`${orphanAcks} ack(s) for a wire id with no recorded send (${examples.join(', ')}): not attributed to any operation.`);
     for (const l of this.orphanNullEnds.values()) orphanEnds += l.length;
     if (orphanEnds) d.push(`${orphanEnds} attempt end(s) with no recorded send.`);
     let noEmit = 0;

@@ -6,7 +6,9 @@
  */
 import type { Outcome, DuplicateVerdict, Preview } from '../protocol';
 import type { AttemptEnd, AttemptInfo, Evidence, Operation } from './types';
+import { SERVER_REPLAY_MARKER_KEY } from '../protocol';
 import type { AckState, AttemptState, ClientState, EmitState } from './state';
+import { previewArgs } from '../preview';
 import { emitT } from './state';
 
 export interface MaterializeCtx {
@@ -70,116 +72,99 @@ function times(n: number): string {
   return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
 }
 
+// Shared by every attempt without late acks (most of them): one allocation fewer each.
+const NO_LATE = Object.freeze([]) as unknown as AttemptInfo['lateAcks'];
+
+/** Facts about one attempt, derived from the chain entry alone. */
+function attemptFacts(a: AttemptInfo) {
+  const answered = a.end.kind === 'ack' || a.lateAcks.length > 0;
+  const real = (a.end.kind === 'ack' && !a.end.dedupMarker) || a.lateAcks.some((l) => !l.dedupMarker);
+  const marker = (a.end.kind === 'ack' && !!a.end.dedupMarker) || a.lateAcks.some((l) => l.dedupMarker);
+  const undelivered = !!a.buffered && !a.flushed && !answered;
+  const unknown = !answered && a.ackId !== null && !undelivered;
+  return { answered, real, marker, undelivered, unknown };
+}
+
 export function materialize(members: EmitState[], linkKind: 'key' | 'payload' | null, ctx: MaterializeCtx): Operation {
   const head = members[0];
   const client = head.client;
   const cs = ctx.client(client);
   const chain: AttemptInfo[] = [];
-  const evidence: Evidence[] = [];
   let firstSend = Infinity;
   let lastActivity = -Infinity;
-  let firstOnTime: { at: number; args?: Preview } | null = null;
+  let onTimeAt = Infinity;
+  let onTimeArgs: Preview | undefined;
   let answered = 0;
   let answeredReal = 0;
   let unknown = 0;
   let markerAcks = 0;
-  let replayKey: string | undefined;
-  const answeredTries: string[] = [];
-  const unknownTries: string[] = [];
-  const markerTries: string[] = [];
-  let n = 0;
 
   for (const e of members) {
-    if (e.rec) lastActivity = Math.max(lastActivity, e.rec.t);
-    for (const s of e.settles) lastActivity = Math.max(lastActivity, s.t);
+    if (e.rec && e.rec.t > lastActivity) lastActivity = e.rec.t;
+    for (const s of e.settles) if (s.t > lastActivity) lastActivity = s.t;
     for (const a of sortedAttempts(e)) {
-      n++;
       const ar = a.rec;
-      firstSend = Math.min(firstSend, ar.t);
-      lastActivity = Math.max(lastActivity, ar.t, a.flushedAt ?? -Infinity);
+      if (ar.t < firstSend) firstSend = ar.t;
+      if (ar.t > lastActivity) lastActivity = ar.t;
+      if (a.flushedAt !== undefined && a.flushedAt > lastActivity) lastActivity = a.flushedAt;
+      if (a.end && a.end.t > lastActivity) lastActivity = a.end.t;
       const acks = sortedAcks(a);
-      let end: AttemptEnd;
-      const lateAcks: AttemptInfo['lateAcks'] = [];
       let onTime: AckState | null = null;
+      let lateAcks = NO_LATE;
+      let real = false;
+      let marker = false;
       for (const k of acks) {
-        lastActivity = Math.max(lastActivity, k.rec.t);
+        if (k.rec.t > lastActivity) lastActivity = k.rec.t;
+        if (k.marker) marker = true;
+        else real = true;
         if (!onTime && !k.rec.late) onTime = k;
-        else lateAcks.push({ at: k.rec.t, latency: ackLatency(k, a), args: k.rec.args, ...(k.marker ? { dedupMarker: true } : {}) });
+        else {
+          if (lateAcks === NO_LATE) lateAcks = [];
+          const l: AttemptInfo['lateAcks'][number] = { at: k.rec.t, latency: ackLatency(k, a), args: k.rec.args };
+          if (k.marker) l.dedupMarker = true;
+          lateAcks.push(l);
+        }
       }
-      const label = `attempt ${n} (wire id ${ar.ackId ?? 'none'})`;
+      let end: AttemptEnd;
       if (onTime) {
-        end = { kind: 'ack', at: onTime.rec.t, latency: ackLatency(onTime, a), args: onTime.rec.args, ...(onTime.marker ? { dedupMarker: true } : {}) };
-        if (!firstOnTime || onTime.rec.t < firstOnTime.at) firstOnTime = { at: onTime.rec.t, args: onTime.rec.args };
+        end = { kind: 'ack', at: onTime.rec.t, latency: ackLatency(onTime, a), args: onTime.rec.args };
+        if (onTime.marker) end.dedupMarker = true;
+        if (onTime.rec.t < onTimeAt) {
+          onTimeAt = onTime.rec.t;
+          onTimeArgs = onTime.rec.args;
+        }
       } else if (a.end) {
         end = { kind: a.end.cause === 'timeout' || a.end.cause === 'disconnect' ? a.end.cause : 'error', at: a.end.t, message: a.end.message };
-        lastActivity = Math.max(lastActivity, a.end.t);
       } else if (ar.ackId === null) {
         end = { kind: 'none' };
       } else {
         end = { kind: 'pending' };
       }
-      if (a.end) lastActivity = Math.max(lastActivity, a.end.t);
       const info: AttemptInfo = { emit: e.id, try: ar.try, ackId: ar.ackId, sentAt: ar.t, end, lateAcks };
       if (ar.buffered) info.buffered = true;
       if (a.flushedAt !== undefined || ar.flushed) info.flushed = true;
       chain.push(info);
-
       const isAnswered = acks.length > 0;
-      const real = acks.some((k) => !k.marker);
-      const marker = acks.find((k) => k.marker);
-      const undelivered = !!ar.buffered && a.flushedAt === undefined && !ar.flushed && !isAnswered;
-      if (isAnswered) {
-        answered++;
-        answeredTries.push(label);
-      }
+      const undelivered = !!ar.buffered && !info.flushed && !isAnswered;
+      if (isAnswered) answered++;
       if (real) answeredReal++;
-      if (marker) {
-        markerAcks++;
-        markerTries.push(label);
-        if (marker.marker?.replayKey) replayKey = marker.marker.replayKey;
-      }
-      const isUnknown = !isAnswered && ar.ackId !== null && !undelivered;
-      if (isUnknown) {
-        unknown++;
-        unknownTries.push(label);
-      }
-
-      // Evidence, one line per fact.
-      const base = { emit: e.id, ackId: ar.ackId, try: ar.try };
-      evidence.push({ ...base, at: ar.t, note: `${label} sent${ar.buffered ? ' to the send buffer' : ''}${info.flushed ? ' (flushed on reconnect)' : ''}` });
-      if (onTime) {
-        evidence.push({ ...base, at: onTime.rec.t, note: onTime.marker ? `ack after ${fmt(end.kind === 'ack' ? end.latency : 0)} is a dedup marker (${onTime.marker.marker}): the server recognised a repeat` : `ack after ${fmt(end.kind === 'ack' ? end.latency : 0)} proves the server ran ${label}` });
-      } else if (a.end) {
-        evidence.push({ ...base, at: a.end.t, note: `${label} ended by ${a.end.cause}${a.end.message ? ` ("${a.end.message}")` : ''}${isAnswered ? '' : undelivered ? '; it never left the send buffer' : ' with no answer: fate unknown'}` });
-      } else if (end.kind === 'pending') {
-        evidence.push({ ...base, note: `${label} has no answer yet` });
-      }
-      for (const k of acks) {
-        if (k === onTime) continue;
-        evidence.push({ ...base, at: k.rec.t, note: k.marker ? `late ack after ${fmt(ackLatency(k, a))} is a dedup marker (${k.marker.marker})` : `late ack after ${fmt(ackLatency(k, a))} (socket.io dropped it) proves the server ran ${label}` });
-      }
+      if (marker) markerAcks++;
+      if (!isAnswered && ar.ackId !== null && !undelivered) unknown++;
     }
   }
-
+  const n = chain.length;
   const last = members[members.length - 1];
   const { outcome, reason } = emitOutcome(last);
-  const anyRec = members.find((m) => m.rec)?.rec ?? null;
+  const anyRec = head.rec ?? members.find((m) => m.rec)?.rec ?? null;
   if (firstSend === Infinity) firstSend = emitT(head);
   if (lastActivity === -Infinity) lastActivity = firstSend;
 
   const key = head.key;
-  let dedupEvent = false;
-  if (key !== null && cs && cs.dedupKeys.size > 0) {
-    dedupEvent = cs.dedupKeys.has(key);
-    if (dedupEvent) evidence.push({ note: `the server sent ackscope:dedup for key "${key}"` });
-  }
-  const dedupEvidence = markerAcks > 0 || dedupEvent;
+  const dedupEvent = key !== null && cs !== undefined && cs.dedupKeys.size > 0 && cs.dedupKeys.has(key);
   let duplicate: DuplicateVerdict = 'none';
-  if (dedupEvidence) duplicate = 'server-deduplicated';
+  if (markerAcks > 0 || dedupEvent) duplicate = 'server-deduplicated';
   else if (answeredReal >= 2) duplicate = linkKind === 'payload' ? 'possible' : 'confirmed';
   else if (n >= 2 && unknown >= 1 && answered + unknown >= 2) duplicate = 'possible';
-
-  const explanation = explain({ duplicate, outcome, reason, n, answeredTries, unknownTries, markerTries, linkKind, emits: members.length, latency: firstOnTime ? firstOnTime.at - firstSend : null, replayKey, dedupEvent });
 
   // sid / engine sid in effect at the first send (last connect before it).
   let sid: string | undefined;
@@ -195,7 +180,7 @@ export function materialize(members: EmitState[], linkKind: 'key' | 'payload' | 
   }
 
   const lastSettle = settleOf(last);
-  const op: Operation = {
+  const op = {
     id: head.id,
     socket: ctx.socketName(client),
     client,
@@ -211,22 +196,120 @@ export function materialize(members: EmitState[], linkKind: 'key' | 'payload' | 
     lastActivity,
     outcome,
     duplicate,
-    explanation,
-    evidence,
-    latency: firstOnTime ? firstOnTime.at - firstSend : null,
+    latency: onTimeAt !== Infinity ? onTimeAt - firstSend : null,
     args: anyRec?.args ?? head.attempts.find((a) => a.rec.args)?.rec.args ?? null,
-    ackArgs: lastSettle?.args ?? firstOnTime?.args ?? null,
+    ackArgs: lastSettle?.args ?? onTimeArgs ?? null,
     queued: members.some((m) => !!m.rec?.queued),
-  };
+  } as Operation;
   if (reason !== undefined) op.reason = reason;
   if (head.hash) op.hash = head.hash;
-  if (anyRec?.flags && Object.keys(anyRec.flags).length) op.flags = { ...anyRec.flags };
+  if (anyRec?.flags && (anyRec.flags.timeout !== undefined || anyRec.flags.volatile !== undefined || anyRec.flags.compress !== undefined)) op.flags = anyRec.flags;
   if (anyRec?.stack) op.stack = anyRec.stack;
   if (sid !== undefined) op.sid = sid;
   if (engineSid !== undefined) op.engineSid = engineSid;
+  if (dedupEvent) op.dedupEvent = key!;
+  // explanation and evidence are derived from the fields above, on first read: a
+  // million-record session builds them only for the operations someone looks at (or stores).
+  Object.defineProperties(op, LAZY);
   return op;
 }
 
+const LAZY_EXPLANATION = Symbol('explanation');
+const LAZY_EVIDENCE = Symbol('evidence');
+type Memo = Operation & { [LAZY_EXPLANATION]?: string; [LAZY_EVIDENCE]?: Evidence[] };
+
+/** Non-enumerable memo: invisible to structured clone, JSON and deep equality. */
+function memo<T>(op: object, k: symbol, v: T): T {
+  Object.defineProperty(op, k, { value: v, writable: true, configurable: true, enumerable: false });
+  return v;
+}
+
+const LAZY: PropertyDescriptorMap = {
+  explanation: {
+    enumerable: true,
+    configurable: true,
+    get(this: Memo) {
+      return this[LAZY_EXPLANATION] ?? memo(this, LAZY_EXPLANATION, explainOp(this));
+    },
+    set(this: Memo, v: string) {
+      memo(this, LAZY_EXPLANATION, v);
+    },
+  },
+  evidence: {
+    enumerable: true,
+    configurable: true,
+    get(this: Memo) {
+      return this[LAZY_EVIDENCE] ?? memo(this, LAZY_EVIDENCE, evidenceOf(this));
+    },
+    set(this: Memo, v: Evidence[]) {
+      memo(this, LAZY_EVIDENCE, v);
+    },
+  },
+};
+
+const label = (a: AttemptInfo, i: number) => `attempt ${i + 1} (wire id ${a.ackId ?? 'none'})`;
+const short = (p?: Preview) => (p && typeof p.json === 'string' ? (p.json.length > 60 ? `${p.json.slice(0, 57)}...` : p.json) : '');
+
+function replayKeyOf(p?: Preview): string | undefined {
+  for (const a of previewArgs(p) ?? []) {
+    if (a && typeof a === 'object' && (a as Record<string, unknown>)[SERVER_REPLAY_MARKER_KEY] === 'replay') {
+      const k = (a as Record<string, unknown>).key;
+      if (typeof k === 'string') return k;
+    }
+  }
+  return undefined;
+}
+
+function evidenceOf(op: Operation): Evidence[] {
+  const ev: Evidence[] = [];
+  op.chain.forEach((a, i) => {
+    const f = attemptFacts(a);
+    const l = label(a, i);
+    const base = { emit: a.emit, ackId: a.ackId, try: a.try };
+    ev.push({ ...base, at: a.sentAt, note: `${l} sent${a.buffered ? ' to the send buffer' : ''}${a.flushed ? ' (flushed on reconnect)' : ''}` });
+    if (a.end.kind === 'ack') {
+      ev.push({ ...base, at: a.end.at, note: a.end.dedupMarker ? `ack after ${fmt(a.end.latency)} is a dedup marker (${short(a.end.args)}): the server recognised a repeat` : `ack after ${fmt(a.end.latency)} proves the server ran ${l}` });
+    } else if (a.end.kind === 'timeout' || a.end.kind === 'disconnect' || a.end.kind === 'error') {
+      ev.push({ ...base, at: a.end.at, note: `${l} ended by ${a.end.kind}${a.end.message ? ` ("${a.end.message}")` : ''}${f.answered ? '' : f.undelivered ? '; it never left the send buffer' : ' with no answer: fate unknown'}` });
+    } else if (a.end.kind === 'pending') {
+      ev.push({ ...base, note: `${l} has no answer yet` });
+    }
+    for (const k of a.lateAcks)
+      ev.push({ ...base, at: k.at, note: k.dedupMarker ? `late ack after ${fmt(k.latency)} is a dedup marker (${short(k.args)})` : `late ack after ${fmt(k.latency)} (socket.io dropped it) proves the server ran ${l}` });
+  });
+  if (op.dedupEvent !== undefined) ev.push({ note: `the server sent ackscope:dedup for key "${op.dedupEvent}"` });
+  return ev;
+}
+
+function explainOp(op: Operation): string {
+  const answeredTries: string[] = [];
+  const unknownTries: string[] = [];
+  const markerTries: string[] = [];
+  let replayKey: string | undefined;
+  op.chain.forEach((a, i) => {
+    const f = attemptFacts(a);
+    if (f.answered) answeredTries.push(label(a, i));
+    if (f.unknown) unknownTries.push(label(a, i));
+    if (f.marker) {
+      markerTries.push(label(a, i));
+      replayKey ??= replayKeyOf(a.end.kind === 'ack' && a.end.dedupMarker ? a.end.args : a.lateAcks.find((l) => l.dedupMarker)?.args);
+    }
+  });
+  return explain({
+    duplicate: op.duplicate,
+    outcome: op.outcome,
+    reason: op.reason,
+    n: op.attempts,
+    answeredTries,
+    unknownTries,
+    markerTries,
+    linkKind: op.linkedBy,
+    emits: op.emits.length,
+    latency: op.latency,
+    replayKey,
+    dedupEvent: op.dedupEvent !== undefined,
+  });
+}
 interface ExplainIn {
   duplicate: DuplicateVerdict;
   outcome: Outcome;

@@ -22,6 +22,7 @@ export interface AckState {
 
 export interface AttemptState {
   rec: AttemptRecord;
+  emit: EmitState;
   /** A later record for the same wire id said the buffered packet was flushed (sent). */
   flushedAt?: number;
   acks: AckState[];
@@ -30,10 +31,15 @@ export interface AttemptState {
 
 export type BucketKind = 'key' | 'cfg' | 'hash';
 
-/** Emits of one client and event with the same idempotency key or payload hash, sorted by (t, id). */
+/**
+ * Emits of one client and event with the same idempotency key or payload hash, as a doubly
+ * linked list sorted by (t, id): inserting at the tail (the usual case) and walking to a
+ * neighbour are O(1), and nothing is ever searched.
+ */
 export interface Bucket {
   kind: BucketKind;
-  items: EmitState[];
+  head: EmitState | null;
+  tail: EmitState | null;
 }
 
 export interface EmitState {
@@ -47,6 +53,9 @@ export interface EmitState {
   keyPath: string | null;
   hash: string | null;
   bucket: Bucket | null;
+  /** Neighbours in the bucket. */
+  prev: EmitState | null;
+  next: EmitState | null;
   /** Linked to its predecessor in the bucket (same logical operation). */
   linkPrev: boolean;
   /** Group (operation) id last reported for this emit. */
@@ -64,6 +73,15 @@ export interface ClientState {
   /** Keys announced by `ackscope:dedup` events, with their times. */
   dedupKeys: Map<string, number[]>;
   dedupEvents: number;
+  /** Outgoing wire id -> the attempt that used it (ack ids are per Socket and direction). */
+  wires: Map<number, AttemptState>;
+  /** Acks / attempt ends whose wire id has no recorded attempt (yet). */
+  orphanAcks: Map<number, AckRecord[]>;
+  orphanEnds: Map<number, AttemptEndRecord[]>;
+  /** event -> bucket kind -> key or payload hash -> bucket. */
+  buckets: Map<string, Record<BucketKind, Map<string, Bucket>>>;
+  /** Idempotency key -> emits carrying it (for ackscope:dedup events). */
+  keyed: Map<string, EmitState | EmitState[]>;
 }
 
 /** Order of emits: app call time, then op id (total, deterministic). */
@@ -99,19 +117,14 @@ export function sortedInsert<T>(arr: T[], v: T, cmp: (a: T, b: T) => number): nu
   return lo;
 }
 
-/** Index of `v` in a bucket (binary search by emit order). */
-export function indexIn(b: Bucket, e: EmitState): number {
-  const arr = b.items;
-  const last = arr.length - 1;
-  if (last >= 0 && arr[last] === e) return last;
-  let lo = 0;
-  let hi = arr.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const c = emitOrder(arr[mid], e);
-    if (c === 0) return arr[mid] === e ? mid : arr.indexOf(e);
-    if (c < 0) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return arr.indexOf(e);
+/** Insert `e` into its bucket's sorted list, searching from the tail. */
+export function bucketInsert(b: Bucket, e: EmitState): void {
+  let after = b.tail;
+  while (after && emitOrder(after, e) > 0) after = after.prev;
+  e.prev = after;
+  e.next = after ? after.next : b.head;
+  if (e.next) e.next.prev = e;
+  else b.tail = e;
+  if (after) after.next = e;
+  else b.head = e;
 }

@@ -85,6 +85,8 @@ export interface Operation {
   flags?: { timeout?: number; volatile?: boolean; compress?: boolean };
   queued: boolean;
   stack?: CallSite[];
+  /** Key announced by an `ackscope:dedup` event from the server for this operation (added in issue 4). */
+  dedupEvent?: string;
   /** socket.id / engine sid at first send, for matching server logs. */
   sid?: string;
   engineSid?: string;
