@@ -65,9 +65,14 @@ export async function runRecord(url: string, opts: RecordOptions): Promise<numbe
     const page = await ext.context.newPage();
     page.on('close', () => finish('page closed'));
     log(`recording ${target.href}${opts.duration ? ` for ${opts.duration} s` : ' until the page is closed or Ctrl-C'}`);
-    await page.goto(target.href, { waitUntil: 'domcontentloaded' }).catch((e: Error) => {
-      log(`warning: ${e.message.split('\n')[0]}`);
-    });
+    try {
+      await page.goto(target.href, { waitUntil: 'domcontentloaded' });
+    } catch (e) {
+      const msg = (e as Error).message.split('\n')[0];
+      // Unreachable page: nothing to record. A slow load is not fatal: keep recording.
+      if (/net::ERR_|NS_ERROR|Cannot navigate/.test(msg)) throw new Error(`cannot open ${target.href}: ${msg.replace(/^page\.goto:\s*/, '')}`);
+      log(`warning: ${msg}`);
+    }
     if (opts.duration) timer = setTimeout(() => finish(`${opts.duration} s elapsed`), opts.duration * 1000);
     let shown = -1;
     progress = setInterval(() => {

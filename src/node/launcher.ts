@@ -133,7 +133,8 @@ export async function launchExtensionContext(opts: LaunchExtensionOptions = {}):
     });
   } catch (e) {
     if (ownDir) rmSync(userDataDir, { recursive: true, force: true });
-    throw new LaunchError(`could not start ${browserPath}: ${(e as Error).message.split('\n')[0]}`);
+    // Not a usage error: the path exists, the browser failed (crash, load, sandbox).
+    throw new Error(`could not start ${browserPath}: ${(e as Error).message.split('\n')[0]}`);
   }
   let extensionId = EXTENSION_ID;
   if (mode === 'cdp') {
@@ -152,9 +153,15 @@ export async function launchExtensionContext(opts: LaunchExtensionOptions = {}):
   }
   const prefix = `chrome-extension://${extensionId}/`;
   const worker = async (): Promise<Worker> => {
-    const sw = context.serviceWorkers().find((w) => w.url().startsWith(prefix));
-    if (sw) return sw;
-    return context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(prefix), timeout: 30_000 });
+    // On a busy machine the worker can take a while to start; re-check the list between
+    // waits so a registration that raced the listener is not missed.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const sw = context.serviceWorkers().find((w) => w.url().startsWith(prefix));
+      if (sw) return sw;
+      if (Date.now() > deadline) throw new Error(`the AckScope service worker (${prefix}) did not start`);
+      await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(prefix), timeout: 2_000 }).catch(() => null);
+    }
   };
   return {
     context,
