@@ -1,6 +1,6 @@
 // RedisStore against a real redis-server started on a free loopback port. If redis-server
 // is not installed, every test here fails with a message saying so (never skipped).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { idempotent, RedisStore, StoreUnavailableError, type IdempotencyWarning, type RedisStoreOptions } from '../../../src/server/index.js';
 import {
@@ -20,9 +20,19 @@ import {
 
 let redis: RedisServer;
 let admin: Redis;
+// A failing beforeAll makes vitest report the tests as *skipped*: keep the error and
+// rethrow it from beforeEach so that every Redis test fails with the message instead.
+let setupError: unknown;
 beforeAll(async () => {
-  redis = await startRedis();
-  admin = new Redis(redis.url);
+  try {
+    redis = await startRedis();
+    admin = new Redis(redis.url);
+  } catch (err) {
+    setupError = err;
+  }
+});
+beforeEach(() => {
+  if (setupError) throw setupError;
 });
 afterAll(async () => {
   admin?.disconnect();
@@ -176,21 +186,26 @@ describe('Redis killed mid-test', () => {
   let s: RedisStore;
 
   beforeAll(async () => {
-    own = await startRedis();
-    s = new RedisStore({ redis: own.url, pollMs: 50, onError: () => {} });
-    const onWarning = (w: IdempotencyWarning) => warnings.push(w);
-    const work = async (p: { id: string; slow?: boolean }, ack: (r: unknown) => void) => {
-      runs++;
-      if (p.slow) await until(() => own.proc.exitCode !== null || own.proc.signalCode !== null);
-      ack({ done: p.id });
-    };
-    const closed = idempotent(work, { store: s, event: 'closed', onWarning });
-    const open = idempotent(work, { store: s, event: 'open', storeFailure: 'open', onWarning });
-    server = await startIo((socket) => {
-      socket.on('closed', closed);
-      socket.on('open', open);
-      socket.on('ping!', (ack: (r: string) => void) => ack('pong'));
-    });
+    if (setupError) return;
+    try {
+      own = await startRedis();
+      s = new RedisStore({ redis: own.url, pollMs: 50, onError: () => {} });
+      const onWarning = (w: IdempotencyWarning) => warnings.push(w);
+      const work = async (p: { id: string; slow?: boolean }, ack: (r: unknown) => void) => {
+        runs++;
+        if (p.slow) await until(() => own.proc.exitCode !== null || own.proc.signalCode !== null);
+        ack({ done: p.id });
+      };
+      const closed = idempotent(work, { store: s, event: 'closed', onWarning });
+      const open = idempotent(work, { store: s, event: 'open', storeFailure: 'open', onWarning });
+      server = await startIo((socket) => {
+        socket.on('closed', closed);
+        socket.on('open', open);
+        socket.on('ping!', (ack: (r: string) => void) => ack('pong'));
+      });
+    } catch (err) {
+      setupError = err;
+    }
   });
   afterAll(async () => {
     await server?.close();
