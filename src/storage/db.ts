@@ -64,6 +64,11 @@ export interface SessionMetaRow {
   diagnostics: string[];
   opCount: number;
   updatedAt: number;
+  /**
+   * Optional (issue 5): the latest incoming server events, bounded (e.g. 5,000), for the
+   * panel's timeline ticks. The panel reads it when present and draws no ticks otherwise.
+   */
+  incoming?: Array<{ client: string; t: number; event: string }>;
 }
 
 export type AckScopeDB = Dexie & {
