@@ -4,5 +4,6 @@ import './session-io.css';
 export { ExportButton, ExportDialog, type ExportButtonProps, type LoadSessions, type SaveFile } from './ExportButton';
 export { OpenSessionButton, type OpenProps } from './OpenButton';
 export { SessionIo, type SessionIoProps } from './SessionIo';
+export { PanelWithSessionIo } from './PanelWithSessionIo';
 export { exportSessionFile, loadSessionInputs, readSessionRecords, saveBlob, type ExportResult } from './export-data';
 export { openSessionFile, memoryInputs, type ImportedFile } from './import-data';

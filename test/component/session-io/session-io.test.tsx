@@ -133,3 +133,25 @@ describe('Open session…', () => {
     expect(memoryInputs(opened[0].file, 'x')[0].records).toHaveLength(18);
   });
 });
+
+describe('PanelWithSessionIo (the panel root with import/export)', () => {
+  it('opening a file shows it read-only with the same verdicts; "Back to live" returns to the live source', async () => {
+    const { PanelWithSessionIo } = await import('../../../src/panel/session-io');
+    const live = new MemorySource({ records: slowServerRecords().slice(0, 3), session: { id: 'live', url: 'http://live/' } });
+    render(<PanelWithSessionIo live={live} theme="light" />);
+    expect(screen.queryByTestId('back-to-live')).toBeNull();
+    const { file } = buildSessionFile(inputs());
+    const bytes = await encodeSessionFileBytes(file);
+    fireEvent.change(screen.getByTestId('open-session-input'), { target: { files: [fileOf(bytes, 'bug.json')] } });
+    await screen.findByTestId('back-to-live');
+    const shown = (globalThis as { __ackscopeSource?: MemorySource }).__ackscopeSource!;
+    expect(shown).not.toBe(live);
+    expect(shown.getState().ops.map((o) => [o.event, o.attempts, o.duplicate])).toEqual([
+      ['order:create', 3, 'confirmed'],
+      ['ping', 1, 'none'],
+    ]);
+    fireEvent.click(screen.getByTestId('back-to-live'));
+    expect(screen.queryByTestId('back-to-live')).toBeNull();
+    expect((globalThis as { __ackscopeSource?: unknown }).__ackscopeSource).toBe(live);
+  });
+});
