@@ -13,7 +13,7 @@
  */
 import { decodePacket, decodePayload, type Packet as EnginePacket } from 'engine.io-parser';
 import { Decoder, PacketType, type Packet as SioPacket } from 'socket.io-parser';
-import type { Preview, Rec, EmitRecord, AttemptRecord } from '../protocol';
+import type { Preview, Rec, EmitRecord, AttemptRecord, OptionSnapshot } from '../protocol';
 
 export const HAR_PREVIEW_LIMIT = 16 * 1024;
 
@@ -24,7 +24,7 @@ export const HAR_LIMITS: readonly string[] = [
   'socket.io options (retries, ackTimeout) are not in a HAR: retries are inferred from identical payloads re-sent on the same socket with a new ack id before the previous attempt was answered, and the ack timeout from the interval between those re-sends.',
   "The app's own view is not in a HAR: whether a callback or promise saw a timeout is inferred (last attempt unanswered after the inferred ack timeout); single sends get no timeout verdict.",
   'Emits that never reached the wire are invisible: packets waiting in the send buffer while disconnected, dropped volatile emits, operations queued behind the retry queue head.',
-  'Client instances are inferred from the connection URL path and namespace; call stacks, emit flags (timeout, volatile) and client options are absent.',
+  'Client instances are inferred from the connection URL path and namespace; call stacks, emit flags (timeout, volatile) and client options other than the inferred retries/ackTimeout are absent.',
   'Frames DevTools did not keep (page reloads without "Preserve log", requests made before the Network panel opened) are missing from the HAR.',
 ];
 
@@ -330,6 +330,8 @@ interface ClientB {
   manager: string;
   nsp: string;
   url: string;
+  /** The client record's options: filled with inferred retries/ackTimeout after the replay. */
+  opts: OptionSnapshot;
   ops: OpB[];
   /** Last op whose attempts carry ack ids (the retry queue head candidate). */
   lastAcked: OpB | null;
@@ -381,9 +383,9 @@ export function decodeHar(har: unknown): HarDecodeResult {
       const key = `${slot!.id}|${nsp}`;
       let cl = clients.get(key);
       if (!cl) {
-        cl = { id: `${frame}/c${++clientN}`, manager: slot!.id, nsp, url: c.base, ops: [], lastAcked: null, byAckId: new Map(), connected: false, lastDisconnectT: -Infinity };
+        cl = { id: `${frame}/c${++clientN}`, manager: slot!.id, nsp, url: c.base, opts: { path: new URL(c.base).pathname }, ops: [], lastAcked: null, byAckId: new Map(), connected: false, lastDisconnectT: -Infinity };
         clients.set(key, cl);
-        ev(t, { kind: 'client', client: cl.id, manager: cl.manager, url: cl.url, nsp, opts: { path: new URL(c.base).pathname }, via: 'har' } as Ev['rec']);
+        ev(t, { kind: 'client', client: cl.id, manager: cl.manager, url: cl.url, nsp, opts: cl.opts, via: 'har' } as Ev['rec']);
       }
       return cl;
     };
@@ -502,6 +504,10 @@ export function decodeHar(har: unknown): HarDecodeResult {
     if (gaps.length) {
       gaps.sort((a, b) => a - b);
       inferred[cl.id] = Math.round(gaps[Math.floor(gaps.length / 2)]);
+      // Estimates, so the settings rules (e.g. ack timeout below latency) can speak about a
+      // HAR too: ackTimeout ~ the re-send interval, retries >= the most re-sends seen.
+      cl.opts.ackTimeout = inferred[cl.id];
+      cl.opts.retries = Math.max(...cl.ops.map((o) => o.attempts.length)) - 1;
     }
   }
 
@@ -545,6 +551,9 @@ export function decodeHar(har: unknown): HarDecodeResult {
   for (const e of evs) records.push({ v: 1, frame, seq: records.length, t: e.t, ...e.rec } as Rec);
 
   const limits = [...HAR_LIMITS];
-  for (const [client, T] of Object.entries(inferred)) limits.push(`Ack timeout of ${client} inferred as ~${T} ms from its re-send interval.`);
+  for (const cl of clients.values()) {
+    const T = inferred[cl.id];
+    if (T !== undefined) limits.push(`Options of the ${cl.nsp} socket at ${cl.url} inferred from the wire: ackTimeout ~${T} ms (re-send interval), retries >= ${cl.opts.retries} (most re-sends of one operation).`);
+  }
   return { records, connections: conns.length, packets, inferredAckTimeout: inferred, limits, warnings, page };
 }

@@ -69,6 +69,8 @@ describe('HAR fixtures recorded from real Chromium', () => {
     expect(T).toBeGreaterThanOrEqual(300);
     expect(T).toBeLessThan(600);
     expect(r.limits.join(' ')).toMatch(/not in a HAR/);
+    // Estimated options let the settings rules speak: 300 ms is far below the ~700 ms handler.
+    expect(a.findings.map((f) => f.rule)).toContain('ack-timeout-below-latency');
   });
 
   it('slow-polling.har: the same chain rebuilt from polling request and response bodies', () => {
