@@ -16,11 +16,9 @@ import { HANDSHAKE_TYPE, DEFAULT_SETTINGS, type HookConfig, type PageToRelay, ty
 import type { GapRecord, HookRecord, Rec } from '../core/protocol';
 import { installInstrument, redactUrl, HOOK_VERSION, INSTRUMENT_MARKER } from './instrument';
 
-/** Above this many queued records while connected and recording, flush inside the task. */
-const SYNC_FLUSH_AT = 5000;
 /** Records per port message. */
 const MAX_BATCH = 10000;
-/** Queue bound while recording but not yet able to send (relay not connected). */
+/** Queue bound while recording (a burst within one task, or the relay not connected yet). */
 const RECORDING_CAP = 250_000;
 
 function randomId(): string {
@@ -102,12 +100,11 @@ function main(): void {
   function sink(r: Rec): void {
     queue.push(r);
     if (queue.length > cap()) dropOldest(queue.length - cap());
-    if (config.recording && port) {
-      if (queue.length >= SYNC_FLUSH_AT) flush();
-      else if (!scheduled) {
-        scheduled = true;
-        tick.port2.postMessage(null);
-      }
+    // Never flush inside the task: the instrument completes a record it just emitted (emit
+    // args once encoded, `recovered` after onconnect) before returning to the page.
+    if (config.recording && port && !scheduled) {
+      scheduled = true;
+      tick.port2.postMessage(null);
     }
   }
   function dropOldest(n: number): void {
@@ -225,11 +222,12 @@ function main(): void {
     const p1 = ch.port1;
     // Send hello on the channel; the relay reads it once it has adopted the port.
     p1.postMessage({ type: 'hello', frame, url, top } satisfies PageToRelay);
-    // If the relay was not listening yet, try once more (it accepts exactly one port).
-    if (handshakes < 2)
+    // No answer (relay not listening, or document.open() erased its listener before our
+    // message arrived): try again a few times. The relay adopts exactly one port.
+    if (handshakes < 4)
       setTimeout(() => {
         if (!port) handshake();
-      }, 1000);
+      }, 1000 * 2 ** (handshakes - 1));
   }
   handshake();
 

@@ -518,15 +518,20 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       via,
     };
     put(rec);
-    if (m.custom) {
-      const u: UnsupportedRecord = {
-        ...base('unsupported'),
-        client: s.id,
-        reason: 'custom parser: argument previews may be missing (acks and attempts are still recorded)',
-      };
-      put(u);
-    }
+    if (m.custom) noPreviews(s);
     return s;
+  }
+  const noPreviewClients = new WeakSet<SockState>();
+  /** A custom parser (e.g. msgpack): the wire is not socket.io's JSON text, so no previews. */
+  function noPreviews(s: SockState): void {
+    if (noPreviewClients.has(s)) return;
+    noPreviewClients.add(s);
+    const u: UnsupportedRecord = {
+      ...base('unsupported'),
+      client: s.id!,
+      reason: 'custom parser: argument previews may be missing (acks and attempts are still recorded)',
+    };
+    put(u);
   }
   /** The Socket's private copy of its options (`_opts`, renamed in minified builds). */
   function findSocketOpts(sock: any): any {
@@ -1032,6 +1037,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     trackAtt(s, att);
     let pv: Preview | undefined;
     const enc = lastEncoded;
+    if (enc && enc.packet === packet && Array.isArray(enc.out) && enc.out.length && typeof enc.out[0] !== 'string') noPreviews(s);
     if (enc && enc.packet === packet && Array.isArray(enc.out) && typeof enc.out[0] === 'string') {
       const h = parseEncoded(enc.out[0]);
       if (h) {
@@ -1093,7 +1099,11 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       get: undefined,
       set(this: any, v: any) {
         // Restore what a plain assignment would have created, then look at the instance.
-        Object.defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true });
+        try {
+          Object.defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true });
+        } catch {
+          return; // frozen / non-extensible target: a plain assignment would not have landed either
+        }
         if (!enabled) return;
         try {
           onSet(this, v);

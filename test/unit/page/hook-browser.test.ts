@@ -196,7 +196,7 @@ describe('hook in Chromium, per loading style', () => {
       await ready(page);
       await page.evaluate(`(async () => {
         const { io } = await import('/socket.io/socket.io.esm.min.js');
-        const s = io(location.origin, { forceNew: true });
+        const s = io(location.origin, { forceNew: true, transports: ['websocket'] });
         await new Promise((r) => s.once('connect', r));
         for (let i = 0; i < 100; i++) s.emit('fire', { i });
         s.disconnect();
@@ -217,6 +217,27 @@ describe('hook in Chromium, per loading style', () => {
       expect(rs.map((r) => r.seq)).toEqual(rs.map((_, i) => i));
       expect(rs[rs.length - 1]).toMatchObject({ kind: 'conn', event: 'disconnect' });
       expect(gap.from).toBeLessThanOrEqual(gap.to);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('two copies of the hook install once: one handshake, one hello, records once', async () => {
+    const ctx = await browser.newContext();
+    try {
+      await ctx.addInitScript(FAKE_RELAY);
+      await ctx.addInitScript(hookCode);
+      await ctx.addInitScript(hookCode);
+      const page = await ctx.newPage();
+      await page.goto(srv.url + '/fixtures/esm.html');
+      await ready(page);
+      await run(page, 'emitWithAck');
+      const rs = await until(page, (x) => x.some((r) => r.kind === 'settle'));
+      const m = await msgs(page);
+      expect(m.filter((x) => x.type === 'hello')).toHaveLength(1);
+      expect(await page.evaluate(() => (window as any).__relay.handshakes)).toBe(1);
+      expect(rs.filter((r) => r.kind === 'emit')).toHaveLength(1);
+      checkFrameStream(rs);
     } finally {
       await ctx.close();
     }

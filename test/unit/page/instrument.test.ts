@@ -10,6 +10,7 @@ import { makeDemo, type Demo } from '../../../demo/public/fixtures/scenarios.js'
 import { startNodeRecording, type NodeRecording } from '../../support/node-recorder';
 import { installInstrument, INSTRUMENT_MARKER, redactUrl, redactQuery } from '../../../src/page/instrument';
 import type { Rec } from '../../../src/core/protocol';
+import * as parser from 'socket.io-parser';
 
 let srv: DemoServer;
 let demo: Demo;
@@ -484,6 +485,37 @@ describe('install, transport and edge cases', () => {
       expect(e.stack[0].url).toContain('instrument.test.ts');
       expect(e.stack[0].line).toBeGreaterThan(0);
     }
+  });
+
+  test('connect_error: a namespace the server does not serve', async () => {
+    const r = record();
+    const s = io(srv.url + '/nope', { forceNew: true, transports: ['websocket'], reconnection: false });
+    const err = await new Promise<Error>((res) => s.once('connect_error', res));
+    s.disconnect();
+    expect(err.message).toBe('Invalid namespace');
+    expect(lines(r.records)).toEqual(['client /nope retries=- ackTimeout=-', 'conn connect_error Invalid namespace']);
+  });
+
+  test('a custom parser is flagged (previews may be missing) and still recorded', async () => {
+    const r = record();
+    const custom = { Encoder: class extends parser.Encoder {}, Decoder: class extends parser.Decoder {} };
+    const s = open({ parser: custom });
+    await connected(s);
+    expect(await s.emitWithAck('ping', { id: 'custom' })).toBe('pong');
+    s.disconnect();
+    expect((r.records.find((x) => x.kind === 'client') as any).opts.parser).toBe('custom');
+    expect(r.records.filter((x) => x.kind === 'unsupported')).toHaveLength(1);
+    expect(lines(r.records).filter((l) => l.startsWith('settle'))).toEqual(['settle o0 acked']);
+  });
+
+  test('a volatile emit socket.io drops (not connected) is recorded as discarded', async () => {
+    const r = record();
+    const s = open({ autoConnect: false });
+    s.volatile.emit('fire', { id: 'vol' });
+    s.disconnect();
+    const emit = r.records.find((x) => x.kind === 'emit') as any;
+    expect(emit).toMatchObject({ event: 'fire', flags: { volatile: true }, discarded: true });
+    expect(r.records.filter((x) => x.kind === 'attempt')).toHaveLength(0);
   });
 
   test('Manager class stays untouched; Object.prototype traps are not enumerable', () => {
