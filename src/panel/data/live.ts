@@ -11,11 +11,11 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { openDb, type AckScopeDB, type SessionRow, type SessionMetaRow, type OpRow } from '../../storage/db';
 import type { AnalysisConfig } from '../../core/analysis/types';
-import type { PanelToWorker, WorkerToPanel } from '../../core/messages';
+import { PANEL_PORT, type PanelToWorker, type WorkerToPanel } from '../../core/messages';
 import { toLite, byFirstSend } from './lite';
 import { StateBox, type ControlState, type OpLite, type SessionInfo, type SessionSource, type MetaInfo } from './source';
 
-export const PANEL_PORT = 'ackscope-panel';
+export { PANEL_PORT };
 const FIRST_SCREEN = 200;
 const PAGE = 4000;
 const TAIL_MS = 5000;

@@ -5,8 +5,9 @@ export type EmptyKind = 'loading' | 'recording-off' | 'hook-off' | 'no-client' |
 export function whichEmpty(s: SourceState): EmptyKind | null {
   if (s.ops.length > 0) return null;
   if (s.status === 'loading') return 'loading';
-  if (s.control?.hookDisabled) return 'hook-off';
-  if (s.control && !s.control.recording) return 'recording-off';
+  // Only trust the switches once the worker has told us its state.
+  if (s.control?.connected && s.control.hookDisabled) return 'hook-off';
+  if (s.control?.connected && !s.control.recording) return 'recording-off';
   if (!s.session || !s.meta || s.meta.sockets.length === 0) return 'no-client';
   return 'no-emits';
 }

@@ -149,8 +149,8 @@ export function OpsTable({ rows, origin }: { rows: readonly OpLite[]; origin: nu
                 <div role="gridcell" className="td num c-attempts">
                   {op.attempts}
                   {op.lateAcks > 0 && (
-                    <span className="faint" title={`${op.lateAcks} late ack(s)`}>
-                      &nbsp;+{op.lateAcks}L
+                    <span className="late-mark" title={`${op.lateAcks} late ack(s): the server answered after the client gave up`}>
+                      ◆{op.lateAcks}
                     </span>
                   )}
                 </div>

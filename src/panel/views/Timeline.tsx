@@ -74,7 +74,9 @@ export function Timeline({ ops, meta, origin }: { ops: readonly OpLite[]; meta: 
       l.push(o);
     }
     const sockets = meta?.sockets ?? [];
-    const order = [...sockets.map((s) => s.client), ...[...byClient.keys()].filter((c) => !sockets.some((s) => s.client === c))];
+    // Lanes in the order the page created its sockets (client ids are `${frame}/c${n}`).
+    const nat = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+    const order = [...new Set([...sockets.map((s) => s.client), ...byClient.keys()])].sort(nat);
     let y = 0;
     let lo = Infinity;
     let hi = -Infinity;
@@ -313,11 +315,13 @@ export function Timeline({ ops, meta, origin }: { ops: readonly OpLite[]; meta: 
         // Label after the last bar when there is room.
         let lastX = xb;
         for (const tr of tries) for (const l of tr.late) lastX = Math.max(lastX, x(l) + 5);
-        if (lastX + 40 < plotW) {
-          ctx.fillStyle = op.duplicate === 'confirmed' ? C['c-confirmed'] : C['text-dim'];
-          const txt = `${op.event}${op.key ? ` ${op.key}` : ''}${op.attempts > 1 ? `  ×${op.attempts}` : ''}`;
-          ctx.fillText(txt, lastX + 5, mid);
-        }
+        ctx.fillStyle = op.duplicate === 'confirmed' ? C['c-confirmed'] : C['text-dim'];
+        const txt = `${op.event}${op.key ? ` ${op.key}` : ''}${op.attempts > 1 ? `  ×${op.attempts}` : ''}`;
+        const tw = ctx.measureText(txt).width;
+        // After the bars when it fits, else before them.
+        if (lastX + 5 + tw < plotW) ctx.fillText(txt, lastX + 5, mid);
+        else if (xa - 6 - tw > 0) ctx.fillText(txt, xa - 6 - tw, mid);
+        else if (lastX + 40 < plotW) ctx.fillText(txt, lastX + 5, mid);
       }
     }
     ctx.restore();
@@ -512,27 +516,31 @@ export function Timeline({ ops, meta, origin }: { ops: readonly OpLite[]; meta: 
         >
           <div style={{ height: height + 1 }} />
         </div>
-        <div className="tl-legend" aria-hidden="true">
+      </div>
+      <div className="tl-footer">
+        <button
+          className="tb-btn"
+          aria-pressed={follow}
+          title="Follow live: keep the newest operations in view"
+          onClick={() => api.getState().set({ follow: !follow, selected: follow ? api.getState().selected : null })}
+        >
+          Follow live
+        </button>
+        <button className="tb-btn" title="Show the whole session (double-click the overview)" onClick={() => api.getState().set({ window: null })}>
+          Fit
+        </button>
+        <span className="faint tl-hint">wheel: zoom · drag: pan · shift+wheel: scroll</span>
+        <span style={{ flex: 1 }} />
+        <span className="tl-legend" aria-hidden="true">
           <span className="lg"><i style={{ background: 'var(--c-ok-bar)' }} />ack</span>
           <span className="lg"><i style={{ background: 'var(--c-timeout)' }} />timeout</span>
           <span className="lg"><i style={{ background: 'var(--c-disconnect)' }} />disconnect</span>
           <span className="lg" style={{ color: 'var(--c-late)' }}>◆ late ack</span>
-          <span className="lg"><i style={{ background: 'var(--c-confirmed)' }} />duplicate</span>
-          <span className="lg"><i style={{ background: 'var(--c-dedup)' }} />deduplicated</span>
-        </div>
-        <div className="tl-tools">
-          <button
-            className="tb-btn"
-            aria-pressed={follow}
-            title="Follow live: keep the newest operations in view"
-            onClick={() => api.getState().set({ follow: !follow, selected: follow ? api.getState().selected : null })}
-          >
-            Follow live
-          </button>
-          <button className="tb-btn" title="Show the whole session" onClick={() => api.getState().set({ window: null })}>
-            Fit
-          </button>
-        </div>
+          <span className="lg"><i style={{ background: 'var(--row-confirmed)', outline: '1px solid var(--c-confirmed)' }} />duplicate</span>
+          <span className="lg"><i style={{ background: 'var(--row-dedup)', outline: '1px solid var(--c-dedup)' }} />deduplicated</span>
+          <span className="lg"><i style={{ background: 'var(--band-disconnected)' }} />offline</span>
+          <span className="lg"><i style={{ background: 'var(--accent)', width: 1, height: 8 }} />incoming</span>
+        </span>
       </div>
     </div>
   );
