@@ -27,7 +27,27 @@ export async function runRecord(url: string, opts: RecordOptions): Promise<numbe
   if (!/^(https?|file):$/.test(target.protocol)) throw new UsageError(`<url> ${url}: only http:, https: and file: URLs can be recorded`);
   if (!/\.json(\.gz)?$/i.test(opts.out)) throw new UsageError(`--out ${opts.out}: must end in .json or .json.gz`);
 
-  let ext: ExtensionContext;
+  // Signals are ours from the start (Chrome runs in its own process group, so Ctrl-C in a
+  // terminal reaches only this process): the first one stops and saves, a second one gives up.
+  let stopReason = '';
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => (stop = r));
+  let ext: ExtensionContext | undefined;
+  const finish = (why: string) => {
+    if (stopReason) return;
+    stopReason = why;
+    stop();
+  };
+  const onSig = (sig: NodeJS.Signals) => () => {
+    if (!stopReason) return finish(sig);
+    log(`${sig} again: closing without saving`);
+    void (ext?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  const sigint = onSig('SIGINT');
+  const sigterm = onSig('SIGTERM');
+  process.on('SIGINT', sigint);
+  process.on('SIGTERM', sigterm);
+
   try {
     ext = await launchExtensionContext({
       browserPath: opts.browser,
@@ -37,27 +57,17 @@ export async function runRecord(url: string, opts: RecordOptions): Promise<numbe
       loadMode: (process.env.ACKSCOPE_LOAD_MODE as 'flag' | 'cdp' | undefined) ?? 'auto',
     });
   } catch (e) {
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
     if (e instanceof LaunchError) throw new UsageError(e.message);
     throw e;
   }
   log(`browser ${ext.browserVersion || ext.browserPath} (extension ${ext.extensionId}, loaded via ${ext.loadMode === 'cdp' ? 'CDP Extensions.loadUnpacked' : '--load-extension'})`);
 
-  let stopReason = '';
-  let stop!: () => void;
-  const stopped = new Promise<void>((r) => (stop = r));
-  const finish = (why: string) => {
-    if (stopReason) return;
-    stopReason = why;
-    stop();
-  };
-  const onSig = (sig: string) => () => finish(sig);
-  const sigint = onSig('SIGINT');
-  const sigterm = onSig('SIGTERM');
-  process.on('SIGINT', sigint);
-  process.on('SIGTERM', sigterm);
   let timer: NodeJS.Timeout | undefined;
   let progress: NodeJS.Timeout | undefined;
   try {
+    if (stopReason) throw new Error(`stopped (${stopReason}) before recording began`);
     const worker = await ext.worker();
     await enableRecording(worker);
     ext.context.on('close', () => finish('browser closed'));
@@ -89,7 +99,7 @@ export async function runRecord(url: string, opts: RecordOptions): Promise<numbe
     if (stopReason === 'browser closed') throw new Error('the browser closed before the recording could be read');
     // Leaving the page lets the hook flush what it still holds; then wait for the worker to store it.
     if (!page.isClosed()) await page.goto('about:blank').catch(() => {});
-    const w = await ext.worker();
+    const w = await ext!.worker();
     await waitForIngest(w);
     const sessions = await collectSessions(w);
     if (!sessions.length) {
@@ -112,6 +122,6 @@ export async function runRecord(url: string, opts: RecordOptions): Promise<numbe
     if (progress) clearInterval(progress);
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
-    await ext.close();
+    await ext?.close();
   }
 }
