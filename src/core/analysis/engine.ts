@@ -56,8 +56,9 @@ export class IncrementalAnalyzer implements Analyzer {
   readonly emits = new Map<string, EmitState>();
   readonly clients = new Map<string, ClientState>();
   private readonly orphanNullEnds = new Map<string, AttemptEndRecord[]>();
-  private dirty = new Set<EmitState>();
-  private readonly cache = new Map<string, Operation>();
+  /** Emits whose summary may have changed since the last flush (each also flagged `dirty`). */
+  private dirty: EmitState[] = [];
+  private stamp = 0;
   private resultCache: Analysis | null = null;
   private clientOrder = new Map<string, number>();
   private clientsChanged = false;
@@ -198,7 +199,7 @@ export class IncrementalAnalyzer implements Analyzer {
   private emitState(op: string, client: string, t: number): EmitState {
     let e = this.emits.get(op);
     if (!e) {
-      e = { id: op, client, rec: null, attempts: [], settles: [], key: null, keyPath: null, hash: null, bucket: null, prev: null, next: null, linkPrev: false, gid: null };
+      e = { id: op, client, rec: null, attempts: [], settles: [], key: null, keyPath: null, hash: null, bucket: null, prev: null, next: null, linkPrev: false, gid: null, op: null, dirty: false, stamp: 0 };
       this.emits.set(op, e);
       this.clientState(client, t);
     }
@@ -206,7 +207,9 @@ export class IncrementalAnalyzer implements Analyzer {
   }
 
   private markDirty(e: EmitState): void {
-    this.dirty.add(e);
+    if (e.dirty) return;
+    e.dirty = true;
+    this.dirty.push(e);
   }
 
   private onClient(r: ClientRecord): void {
@@ -507,63 +510,73 @@ export class IncrementalAnalyzer implements Analyzer {
     let renamed = false;
     for (const [id, n] of this.clientOrder) if (next.get(id) !== n) renamed = true;
     this.clientOrder = next;
-    if (renamed) for (const e of this.emits.values()) this.dirty.add(e);
+    for (const c of list) c.name = `${c.rec?.nsp ?? '?'} #${next.get(c.id)}`;
+    if (renamed) for (const e of this.emits.values()) this.markDirty(e);
   }
 
   socketName(client: string): string {
-    const c = this.clients.get(client);
-    return `${c?.rec?.nsp ?? '?'} #${this.clientOrder.get(client) ?? '?'}`;
+    return this.clients.get(client)?.name ?? '? #?';
   }
 
   // ---------------------------------------------------------------- output
 
   private flush(): PushResult {
     this.refreshClientOrder();
-    if (this.dirty.size === 0) return { changed: [], removed: [] };
-    const changed = new Set<string>();
+    if (this.dirty.length === 0) return { changed: [], removed: [] };
+    const stamp = ++this.stamp;
+    const changed: string[] = [];
+    const heads: EmitState[] = [];
+    // Report each affected group head once (stamp instead of a Set) and drop its summary.
+    const report = (h: EmitState) => {
+      if (h.stamp === stamp) return;
+      h.stamp = stamp;
+      h.op = null;
+      changed.push(h.id);
+      heads.push(h);
+    };
     const dirty = this.dirty;
-    this.dirty = new Set();
+    this.dirty = [];
     for (const e of dirty) {
-      const g = this.groupHead(e).id;
-      if (e.gid !== null && e.gid !== g) {
-        changed.add(e.gid);
-        this.cache.delete(e.gid);
+      e.dirty = false;
+      const g = this.groupHead(e);
+      if (e.gid !== null && e.gid !== g.id) {
+        const old = this.emits.get(e.gid);
+        if (old) report(old);
       }
-      e.gid = g;
-      changed.add(g);
-      this.cache.delete(g);
+      e.gid = g.id;
+      report(g);
     }
     const removed: string[] = [];
-    for (const id of changed) {
-      const e = this.emits.get(id);
-      if (!e || this.groupHead(e) !== e) removed.push(id);
-    }
-    return { changed: [...changed], removed };
+    for (const h of heads) if (this.groupHead(h) !== h) removed.push(h.id);
+    return { changed, removed };
   }
 
   operation(id: string): Operation | undefined {
-    const hit = this.cache.get(id);
-    if (hit) return hit;
     const e = this.emits.get(id);
-    if (!e || this.groupHead(e) !== e) return undefined;
+    if (!e) return undefined;
+    if (e.op) return e.op;
+    if (this.groupHead(e) !== e) return undefined;
     this.refreshClientOrder();
     const members = this.members(e);
     const kind = e.bucket && members.length > 1 ? (e.bucket.kind === 'hash' ? 'payload' : 'key') : null;
-    const op = materialize(members, kind, this.ctx);
-    this.cache.set(id, op);
-    return op;
+    return (e.op = materialize(members, kind, this.ctx));
   }
 
   result(): Analysis {
-    if (this.resultCache && this.dirty.size === 0) return this.resultCache;
-    if (this.dirty.size) this.flush();
+    if (this.dirty.length) this.flush();
+    if (this.resultCache) return this.resultCache;
     const ops: Operation[] = [];
+    let sorted = true;
     for (const e of this.emits.values()) {
-      if (this.groupHead(e) !== e) continue;
-      const op = this.operation(e.id);
-      if (op) ops.push(op);
+      if (e.linkPrev && e.prev) continue; // not a group head
+      const op = e.op ?? this.operation(e.id);
+      if (!op) continue;
+      const last = ops[ops.length - 1];
+      if (last && (last.firstSend > op.firstSend || (last.firstSend === op.firstSend && last.id > op.id))) sorted = false;
+      ops.push(op);
     }
-    ops.sort((a, b) => a.firstSend - b.firstSend || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Emits are mostly stored in send order already: sort only when needed.
+    if (!sorted) ops.sort((a, b) => a.firstSend - b.firstSend || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const input: ReportInput = {
       config: this.config,
       ops,

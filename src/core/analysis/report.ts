@@ -4,7 +4,7 @@
  * operation summaries plus per-client records.
  */
 import type { OptionSnapshot, Outcome } from '../protocol';
-import type { Analysis, AnalysisConfig, Finding, Operation, Severity, SocketInfo } from './types';
+import type { Analysis, AnalysisConfig, Finding, GroupStats, LatencyStats, Operation, Severity, SocketInfo } from './types';
 import type { ClientState, EmitState } from './state';
 import { emitT } from './state';
 import { StatsAcc, latencyStats } from './stats';
@@ -75,37 +75,41 @@ function opBrief(op: Operation) {
 
 interface ClientAgg {
   ops: Operation[];
-  latencies: number[];
   lateAcks: number;
+  stats: StatsAcc;
 }
 
 export function buildReport(x: ReportInput): Analysis {
   const { config, ops } = x;
   const total = new StatsAcc();
-  const bySocket = new Map<string, StatsAcc>();
   const byEvent = new Map<string, StatsAcc>();
   const perClient = new Map<string, ClientAgg>();
   let sessionDedupEvidence = 0;
   for (const c of x.clients.values()) sessionDedupEvidence += c.dedupEvents;
 
+  const lat: number[] = [];
   for (const op of ops) {
-    total.add(op);
-    let s = bySocket.get(op.socket);
-    if (!s) bySocket.set(op.socket, (s = new StatsAcc()));
-    s.add(op);
-    let ev = byEvent.get(op.event);
-    if (!ev) byEvent.set(op.event, (ev = new StatsAcc()));
-    ev.add(op);
-    let ca = perClient.get(op.client);
-    if (!ca) perClient.set(op.client, (ca = { ops: [], latencies: [], lateAcks: 0 }));
-    ca.ops.push(op);
+    // One walk over the chain per operation, shared by every accumulator.
+    lat.length = 0;
+    let timedOut = op.outcome === 'timed-out';
+    let late = 0;
     for (const a of op.chain) {
-      if (a.end.kind === 'ack') ca.latencies.push(a.end.latency);
+      if (a.end.kind === 'ack') lat.push(a.end.latency);
+      else if (a.end.kind === 'timeout') timedOut = true;
       for (const l of a.lateAcks) {
-        ca.latencies.push(l.latency);
-        ca.lateAcks++;
+        lat.push(l.latency);
+        late++;
       }
     }
+    total.add(op, lat, timedOut);
+    let ev = byEvent.get(op.event);
+    if (!ev) byEvent.set(op.event, (ev = new StatsAcc()));
+    ev.add(op, lat, timedOut);
+    let ca = perClient.get(op.client);
+    if (!ca) perClient.set(op.client, (ca = { ops: [], lateAcks: 0, stats: new StatsAcc() }));
+    ca.ops.push(op);
+    ca.stats.add(op, lat, timedOut);
+    ca.lateAcks += late;
     if (op.duplicate === 'server-deduplicated') sessionDedupEvidence++;
   }
 
@@ -115,34 +119,38 @@ export function buildReport(x: ReportInput): Analysis {
     const nb = x.socketName(b);
     return na < nb ? -1 : na > nb ? 1 : a < b ? -1 : 1;
   });
+  const bySocket: Record<string, GroupStats> = {};
   for (const cid of clientIds) {
     const cs = x.clients.get(cid)!;
-    const agg = perClient.get(cid) ?? { ops: [], latencies: [], lateAcks: 0 };
-    lintClient(x, cs, agg, sessionDedupEvidence, findings);
+    const agg = perClient.get(cid);
+    const st = agg ? agg.stats.result() : null;
+    if (agg && st) bySocket[x.socketName(cid)] = st;
+    lintClient(x, cs, agg ?? { ops: [], lateAcks: 0, stats: new StatsAcc() }, st?.latency ?? latencyStats([]), sessionDedupEvidence, findings);
   }
 
   // Recommended client config from the whole session.
-  const lat = latencyStats(total.latencies);
+  const totalStats = total.result();
+  const p99 = totalStats.latency.p99;
   const anyKey = ops.some((o) => o.key !== null);
-  const ackTimeout = lat.p99 === null ? 5000 : Math.max(1000, Math.ceil((lat.p99 * Math.max(2, config.latencyMargin)) / 100) * 100);
+  const ackTimeout = p99 === null ? 5000 : Math.max(1000, Math.ceil((p99 * Math.max(2, config.latencyMargin)) / 100) * 100);
   const clientConfig = { ackTimeout, retries: anyKey || sessionDedupEvidence > 0 ? 2 : 1, reconnectionDelay: 2000 };
 
   const sockets: SocketInfo[] = clientIds.map((cid) => socketInfo(x, x.clients.get(cid)!));
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
-  const obj = <T>(m: Map<string, StatsAcc>) => {
-    const out: Record<string, ReturnType<StatsAcc['result']>> = {};
-    for (const k of [...m.keys()].sort()) out[k] = m.get(k)!.result();
-    return out as T;
-  };
+  const byEventOut: Record<string, GroupStats> = {};
+  for (const k of [...byEvent.keys()].sort()) byEventOut[k] = byEvent.get(k)!.result();
+  const bySocketOut: Record<string, GroupStats> = {};
+  for (const k of Object.keys(bySocket).sort()) bySocketOut[k] = bySocket[k];
   const diagnostics = [...x.diagnostics];
-  const pendingAtEnd = ops.filter((o) => o.outcome === 'pending').length;
+  let pendingAtEnd = 0;
+  for (const o of ops) if (o.outcome === 'pending') pendingAtEnd++;
   if (pendingAtEnd) diagnostics.push(`${pendingAtEnd} operation(s) still pending at the end of the session (last record at ${x.sessionEnd}).`);
   return {
     operations: ops,
     findings,
     sockets,
-    stats: { total: total.result(), bySocket: obj(bySocket), byEvent: obj(byEvent) },
+    stats: { total: totalStats, bySocket: bySocketOut, byEvent: byEventOut },
     recommended: {
       clientConfig,
       clientSnippet: clientSnippet(clientConfig),
@@ -211,7 +219,15 @@ function socketInfo(x: ReportInput, cs: ClientState): SocketInfo {
   return info;
 }
 
-function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, sessionDedupEvidence: number, out: Finding[]): void {
+interface EventAgg {
+  ops: Operation[];
+  answered: boolean;
+  ended: boolean;
+  fireAndForget: number;
+  sends: number;
+}
+
+function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, lat: LatencyStats, sessionDedupEvidence: number, out: Finding[]): void {
   const socket = x.socketName(cs.id);
   const opts: OptionSnapshot = cs.rec?.opts ?? {};
   const retries = retriesOf(opts);
@@ -223,10 +239,58 @@ function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, sessionDedu
   };
   const ids = (list: Operation[]) => list.slice(0, 200).map((o) => o.id);
 
+  // One pass over the socket's operations collects what every rule needs.
+  const confirmed: Operation[] = [];
+  const possible: Operation[] = [];
+  const dedup: Operation[] = [];
+  const resentAfterAck: Operation[] = [];
+  const linked: Operation[] = [];
+  const pending: Operation[] = [];
+  const noKey = new Map<string, number>();
+  const byEv = new Map<string, EventAgg>();
+  let maxAttempts = 0;
+  let minFlag: number | undefined;
+  let endedByDisconnect = 0;
+  let lastQueuedSend = -Infinity; // latest first send of a queued op that was sent
+  for (const o of ops) {
+    if (o.duplicate === 'confirmed') confirmed.push(o);
+    else if (o.duplicate === 'possible') possible.push(o);
+    else if (o.duplicate === 'server-deduplicated') dedup.push(o);
+    if (o.attempts > maxAttempts) maxAttempts = o.attempts;
+    const ft = o.flags?.timeout;
+    if (typeof ft === 'number' && (minFlag === undefined || ft < minFlag)) minFlag = ft;
+    if (o.linkedBy !== null) linked.push(o);
+    if (o.outcome === 'pending') pending.push(o);
+    if (o.queued && o.attempts > 0 && o.firstSend > lastQueuedSend) lastQueuedSend = o.firstSend;
+    let answered = false;
+    let timedOut = false;
+    let disconnect = false;
+    let resent = false;
+    const ch = o.chain;
+    for (let i = 0; i < ch.length; i++) {
+      const a = ch[i];
+      const ans = a.end.kind === 'ack' || a.lateAcks.length > 0;
+      if (ans) {
+        answered = true;
+        if (i < ch.length - 1) resent = true;
+      }
+      if (a.end.kind === 'timeout') timedOut = true;
+      else if (a.end.kind === 'disconnect') disconnect = true;
+    }
+    if (resent) resentAfterAck.push(o);
+    if (disconnect) endedByDisconnect++;
+    if (o.outcome === 'sent') continue;
+    if (o.key === null) noKey.set(o.event, (noKey.get(o.event) ?? 0) + 1);
+    let ev = byEv.get(o.event);
+    if (!ev) byEv.set(o.event, (ev = { ops: [], answered: false, ended: false, fireAndForget: 0, sends: 0 }));
+    ev.ops.push(o);
+    ev.sends += o.attempts;
+    if (answered) ev.answered = true;
+    if (timedOut || o.outcome === 'timed-out' || o.outcome === 'failed') ev.ended = true;
+    if (o.queued && o.emits.some((id) => x.emits.get(id)?.rec?.api === 'none')) ev.fireAndForget++;
+  }
+
   // --- duplicate verdicts
-  const confirmed = ops.filter((o) => o.duplicate === 'confirmed');
-  const possible = ops.filter((o) => o.duplicate === 'possible');
-  const dedup = ops.filter((o) => o.duplicate === 'server-deduplicated');
   if (confirmed.length) {
     add('duplicate-delivery', `${confirmed.length} operation(s) on ${socket} reached the server more than once with no sign of server-side deduplication.`,
       { count: confirmed.length, operations: confirmed.slice(0, MAX_LISTED).map(opBrief) },
@@ -247,39 +311,31 @@ function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, sessionDedu
   // --- settings
   if (retries.on && retries.infinite)
     add('retries-infinite', `${socket} retries without limit (retries: ${opts.retries ?? 'Infinity'}): an operation the server never acks is re-sent forever and blocks every later one.`,
-      { opts: { retries: opts.retries ?? 'Infinity', ackTimeout: opts.ackTimeout }, maxAttempts: Math.max(0, ...ops.map((o) => o.attempts)) },
+      { opts: { retries: opts.retries ?? 'Infinity', ackTimeout: opts.ackTimeout }, maxAttempts },
       'Set retries to 1 or 2 and handle the final failure in the app.');
-  if (retries.on && opts.ackTimeout === undefined) {
-    const resentAfterAck = ops.filter((o) => o.chain.some((a, i) => i < o.chain.length - 1 && (a.end.kind === 'ack' || a.lateAcks.length > 0)));
+  if (retries.on && opts.ackTimeout === undefined)
     add('retries-without-ack-timeout', `${socket} sets retries without ackTimeout: socket.io 4.8 then takes the server's first ack argument as an error and re-sends at once, so ack("ok") counts as a failure.`,
       { opts: { retries: opts.retries, ackTimeout: opts.ackTimeout }, resentAfterAnAck: resentAfterAck.length, operations: resentAfterAck.slice(0, MAX_LISTED).map(opBrief) },
       'Set ackTimeout (e.g. from the recommended config), or make the server ack error-first: ack(null, result).', ids(resentAfterAck));
-  }
   if (retries.on && retries.n !== undefined && !retries.infinite && retries.n > 2)
     add('retries-too-many', `${socket} retries ${retries.n} times: every retry of an operation with side effects is another chance to run it again.`,
-      { opts: { retries: retries.n }, events: [...new Set(ops.filter((o) => o.outcome !== 'sent').map((o) => o.event))].slice(0, MAX_LISTED) },
+      { opts: { retries: retries.n }, events: [...byEv.keys()].sort().slice(0, MAX_LISTED) },
       'Use retries 1-2 for operations with side effects, with an idempotency key.');
 
   // --- operation-never-settled
   {
     const stuck: Array<{ op: Operation; why: string }> = [];
-    const timer = (o: Operation) => o.flags?.timeout ?? opts.ackTimeout;
-    for (let i = 0; i < ops.length; i++) {
-      const o = ops[i];
-      if (o.outcome !== 'pending') continue;
+    for (const o of pending) {
       const last = o.chain[o.chain.length - 1];
       if (last && last.end.kind === 'ack' && o.queued) {
         stuck.push({ op: o, why: 'its last attempt was acked but the app never got a result' });
         continue;
       }
-      if (o.attempts === 0 && o.queued) {
-        const later = ops.some((p) => p !== o && p.queued && p.firstSend > o.firstSend && p.attempts > 0);
-        if (later) {
-          stuck.push({ op: o, why: 'it was never sent although later operations on the same socket were: socket.io dropped it from its queue' });
-          continue;
-        }
+      if (o.attempts === 0 && o.queued && lastQueuedSend > o.firstSend) {
+        stuck.push({ op: o, why: 'it was never sent although later operations on the same socket were: socket.io dropped it from its queue' });
+        continue;
       }
-      const t = timer(o);
+      const t = o.flags?.timeout ?? opts.ackTimeout;
       if (t !== undefined && last) {
         const deadline = last.sentAt + t + SETTLE_GRACE_MS;
         if (x.sessionEnd > deadline) stuck.push({ op: o, why: `its ${t} ms timer expired at ${Math.round(deadline - SETTLE_GRACE_MS)} without any settle` });
@@ -291,28 +347,40 @@ function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, sessionDedu
         'With retries, make sure the server acks each wire id once; upgrade socket.io-client; add an app-level timeout around emitWithAck.', stuck.map((s) => s.op.id).slice(0, 200));
   }
 
-  // --- inherited-timeout: socket.flags leaks when an emit is only queued (queue head pending).
-  {
-    const emits = cs.emits.filter((e) => e.rec && e.rec.queued);
-    const leaks: Array<{ op: string; from: string; timeout: number; certain: boolean }> = [];
-    for (let i = 1; i < emits.length; i++) {
-      const p = emits[i - 1].rec!;
-      const e = emits[i].rec!;
-      const t = e.flags?.timeout;
-      if (t === undefined || p.flags?.timeout !== t || !(p.queueDepth && p.queueDepth > 0)) continue;
-      leaks.push({ op: e.op, from: p.op, timeout: t, certain: e.api === 'none' || !e.ack });
+  // --- inherited-timeout (socket.flags leaks when an emit is only queued) and
+  // --- head-of-line-blocking (queue wait = first send - app call), one pass over queued emits.
+  const leaks: Array<{ op: string; from: string; timeout: number; certain: boolean }> = [];
+  let holTotal = 0;
+  let holCount = 0;
+  let worst: { op: EmitState; wait: number; behind: string | null } | null = null;
+  let prevQueued: EmitState | null = null;
+  for (const e of cs.emits) {
+    const r = e.rec;
+    if (!r || !r.queued) continue;
+    const p = prevQueued?.rec;
+    const t = r.flags?.timeout;
+    if (p && t !== undefined && p.flags?.timeout === t && p.queueDepth !== undefined && p.queueDepth > 0)
+      leaks.push({ op: r.op, from: p.op, timeout: t, certain: r.api === 'none' || !r.ack });
+    if (retries.on && e.attempts.length > 0) {
+      let first = Infinity;
+      for (const a of e.attempts) if (a.rec.t < first) first = a.rec.t;
+      const wait = first - emitT(e);
+      if (wait >= HOL_MIN_WAIT_MS) {
+        holTotal += wait;
+        holCount++;
+        if (!worst || wait > worst.wait) worst = { op: e, wait, behind: prevQueued ? prevQueued.gid ?? prevQueued.id : null };
+      }
     }
-    if (leaks.length)
-      add('inherited-timeout', `${leaks.length} operation(s) on ${socket} were queued with a timeout that may have leaked from an earlier socket.timeout(ms) call (socket.io keeps the flag when an emit is only queued).`,
-        { count: leaks.length, leaks: leaks.slice(0, MAX_LISTED) },
-        'Do not mix socket.timeout(ms) with the retry queue; rely on ackTimeout, or call socket.timeout() for every emit explicitly.', leaks.map((l) => l.op).slice(0, 200));
+    prevQueued = e;
   }
+  if (leaks.length)
+    add('inherited-timeout', `${leaks.length} operation(s) on ${socket} were queued with a timeout that may have leaked from an earlier socket.timeout(ms) call (socket.io keeps the flag when an emit is only queued).`,
+      { count: leaks.length, leaks: leaks.slice(0, MAX_LISTED) },
+      'Do not mix socket.timeout(ms) with the retry queue; rely on ackTimeout, or call socket.timeout() for every emit explicitly.', leaks.map((l) => l.op).slice(0, 200));
 
   // --- ack-timeout-below-latency
   {
-    const timeouts = ops.map((o) => o.flags?.timeout).filter((t): t is number => typeof t === 'number');
-    const ackTimeout = opts.ackTimeout ?? (timeouts.length ? Math.min(...timeouts) : undefined);
-    const lat = latencyStats(agg.latencies);
+    const ackTimeout = opts.ackTimeout ?? minFlag;
     if (ackTimeout !== undefined && lat.p95 !== null && (lat.count >= 3 || agg.lateAcks > 0) && ackTimeout < lat.p95 * x.config.latencyMargin)
       add('ack-timeout-below-latency', `${socket} gives up after ${ackTimeout} ms but the server's p95 ack latency is ${Math.round(lat.p95)} ms: attempts time out while the server is still working, then run again.`,
         { ackTimeout, margin: x.config.latencyMargin, p50: r0(lat.p50), p95: r0(lat.p95), p99: r0(lat.p99), max: r0(lat.max), samples: lat.count, lateAcks: agg.lateAcks },
@@ -320,80 +388,45 @@ function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, sessionDedu
   }
 
   // --- no-idempotency-key
-  if (retries.on) {
-    const byEv = new Map<string, number>();
-    for (const o of ops) if (o.outcome !== 'sent' && o.key === null) byEv.set(o.event, (byEv.get(o.event) ?? 0) + 1);
-    if (byEv.size)
-      add('no-idempotency-key', `${socket} retries, but ${[...byEv.values()].reduce((a, b) => a + b, 0)} operation(s) carry no recognisable idempotency key, so the server cannot tell a retry from a new request.`,
-        { events: Object.fromEntries([...byEv].sort()), lookedFor: ['id', 'eventId', 'requestId', 'messageId', 'idempotencyKey', 'uuid', '_id', ...Object.values(x.config.keyPaths).flat()] },
-        'Add an id (e.g. crypto.randomUUID()) to the payload, reused by every retry, or configure the key path for the event.');
+  if (retries.on && noKey.size) {
+    let n = 0;
+    for (const v of noKey.values()) n += v;
+    add('no-idempotency-key', `${socket} retries, but ${n} operation(s) carry no recognisable idempotency key, so the server cannot tell a retry from a new request.`,
+      { events: Object.fromEntries([...noKey].sort()), lookedFor: ['id', 'eventId', 'requestId', 'messageId', 'idempotencyKey', 'uuid', '_id', ...Object.values(x.config.keyPaths).flat()] },
+      'Add an id (e.g. crypto.randomUUID()) to the payload, reused by every retry, or configure the key path for the event.');
   }
 
   // --- never-acked-event
-  {
-    const byEv = new Map<string, Operation[]>();
-    for (const o of ops) {
-      if (o.outcome === 'sent') continue;
-      let l = byEv.get(o.event);
-      if (!l) byEv.set(o.event, (l = []));
-      l.push(o);
-    }
-    for (const [ev, list] of [...byEv].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      const answered = list.some((o) => o.chain.some((a) => a.end.kind === 'ack' || a.lateAcks.length > 0));
-      const ended = list.some((o) => o.outcome === 'timed-out' || o.outcome === 'failed' || o.chain.some((a) => a.end.kind === 'timeout'));
-      if (answered || !ended) continue;
-      const fireAndForget = list.filter((o) => o.queued && o.emits.some((id) => x.emits.get(id)?.rec?.api === 'none'));
-      const sends = list.reduce((a, o) => a + o.attempts, 0);
-      if (fireAndForget.length)
-        add('never-acked-event', `"${ev}" on ${socket} is a fire-and-forget emit, but with retries on socket.io queues it with an ack; the server never acks it, so every message is sent up to retries+1 times and stalls the queue for ackTimeout each.`,
-          { event: ev, operations: list.length, sends, fireAndForget: fireAndForget.length, opts: { retries: opts.retries, ackTimeout: opts.ackTimeout } },
-          'Ack the event on the server (even with no payload), or send fire-and-forget events on a socket without retries (or with socket.volatile).', ids(list), 'error');
-      else
-        add('never-acked-event', `"${ev}" on ${socket} asks for an ack that the server never sent (${list.length} operation(s), ${sends} send(s)).`,
-          { event: ev, operations: list.length, sends },
-          'Call the ack callback in the server handler, or emit without a callback.', ids(list));
-    }
+  for (const [ev, a] of [...byEv].sort((p, q) => (p[0] < q[0] ? -1 : 1))) {
+    if (a.answered || !a.ended) continue;
+    if (a.fireAndForget)
+      add('never-acked-event', `"${ev}" on ${socket} is a fire-and-forget emit, but with retries on socket.io queues it with an ack; the server never acks it, so every message is sent up to retries+1 times and stalls the queue for ackTimeout each.`,
+        { event: ev, operations: a.ops.length, sends: a.sends, fireAndForget: a.fireAndForget, opts: { retries: opts.retries, ackTimeout: opts.ackTimeout } },
+        'Ack the event on the server (even with no payload), or send fire-and-forget events on a socket without retries (or with socket.volatile).', ids(a.ops), 'error');
+    else
+      add('never-acked-event', `"${ev}" on ${socket} asks for an ack that the server never sent (${a.ops.length} operation(s), ${a.sends} send(s)).`,
+        { event: ev, operations: a.ops.length, sends: a.sends },
+        'Call the ack callback in the server handler, or emit without a callback.', ids(a.ops));
   }
 
-  // --- head-of-line-blocking: queue wait = first send - app call.
-  if (retries.on) {
-    let total = 0;
-    let waited = 0;
-    let worst: { op: EmitState; wait: number; behind: string | null } | null = null;
-    const queued = cs.emits.filter((e) => e.rec?.queued);
-    for (let i = 0; i < queued.length; i++) {
-      const e = queued[i];
-      if (e.attempts.length === 0) continue;
-      let first = Infinity;
-      for (const a of e.attempts) if (a.rec.t < first) first = a.rec.t;
-      const wait = first - emitT(e);
-      if (wait < HOL_MIN_WAIT_MS) continue;
-      total += wait;
-      waited++;
-      if (!worst || wait > worst.wait) worst = { op: e, wait, behind: i > 0 ? queued[i - 1].gid ?? queued[i - 1].id : null };
-    }
-    if (worst)
-      add('head-of-line-blocking', `With retries, ${socket} sends acked emits one at a time: ${waited} operation(s) waited ${Math.round(total)} ms in total behind slower ones (worst ${Math.round(worst.wait)} ms).`,
-        { waitedOps: waited, totalWaitMs: Math.round(total), worst: { op: worst.op.gid ?? worst.op.id, waitMs: Math.round(worst.wait), behind: worst.behind } },
-        'Move slow or never-acked events to another socket without retries, or speed up the handler at the head of the queue.', [worst.op.gid ?? worst.op.id]);
-  }
+  // --- head-of-line-blocking
+  if (worst)
+    add('head-of-line-blocking', `With retries, ${socket} sends acked emits one at a time: ${holCount} operation(s) waited ${Math.round(holTotal)} ms in total behind slower ones (worst ${Math.round(worst.wait)} ms).`,
+      { waitedOps: holCount, totalWaitMs: Math.round(holTotal), worst: { op: worst.op.gid ?? worst.op.id, waitMs: Math.round(worst.wait), behind: worst.behind } },
+      'Move slow or never-acked events to another socket without retries, or speed up the handler at the head of the queue.', [worst.op.gid ?? worst.op.id]);
 
   // --- reconnection-delay-short
   if (retries.on && opts.reconnection !== false) {
     const delay = opts.reconnectionDelay ?? 1000;
-    const resentOnReconnect = ops.filter((o) => o.chain.some((a) => a.end.kind === 'disconnect')).length;
-    if (delay < 1000 || (delay < 2000 && resentOnReconnect > 0))
+    if (delay < 1000 || (delay < 2000 && endedByDisconnect > 0))
       add('reconnection-delay-short', `${socket} reconnects after ${delay} ms with retries on: the queue head is re-sent right after each reconnect, often while the server still runs the first delivery.`,
-        { reconnectionDelay: delay, explicit: opts.reconnectionDelay !== undefined, opsEndedByDisconnect: resentOnReconnect },
+        { reconnectionDelay: delay, explicit: opts.reconnectionDelay !== undefined, opsEndedByDisconnect: endedByDisconnect },
         'Use reconnectionDelay 2000 or more (with the default randomizationFactor).', undefined, delay < 1000 ? 'warning' : 'info');
   }
 
   // --- timeout-without-retries: the app re-emits by itself.
-  if (!retries.on) {
-    const linked = ops.filter((o) => o.linkedBy !== null);
-    if (linked.length)
-      add('timeout-without-retries', `${socket} has no retries, but the app re-emits ${linked.length} operation(s) itself after a timeout: the same at-least-once risk, without socket.io's bookkeeping.`,
-        { count: linked.length, operations: linked.slice(0, MAX_LISTED).map((o) => ({ ...opBrief(o), linkedBy: o.linkedBy })) },
-        'Either use socket.io retries with ackTimeout, or keep the app-level retry but reuse one idempotency key and deduplicate on the server.', ids(linked));
-  }
+  if (!retries.on && linked.length)
+    add('timeout-without-retries', `${socket} has no retries, but the app re-emits ${linked.length} operation(s) itself after a timeout: the same at-least-once risk, without socket.io's bookkeeping.`,
+      { count: linked.length, operations: linked.slice(0, MAX_LISTED).map((o) => ({ ...opBrief(o), linkedBy: o.linkedBy })) },
+      'Either use socket.io retries with ackTimeout, or keep the app-level retry but reuse one idempotency key and deduplicate on the server.', ids(linked));
 }

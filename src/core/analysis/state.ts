@@ -14,6 +14,7 @@ import type {
   SettleRecord,
 } from '../protocol';
 import type { MarkerMatch } from '../preview';
+import type { Operation } from './types';
 
 export interface AckState {
   rec: AckRecord;
@@ -60,10 +61,18 @@ export interface EmitState {
   linkPrev: boolean;
   /** Group (operation) id last reported for this emit. */
   gid: string | null;
+  /** Cached summary while this emit heads its group and nothing changed. */
+  op: Operation | null;
+  /** Queued for the next flush. */
+  dirty: boolean;
+  /** Flush stamp: reported once per flush. */
+  stamp: number;
 }
 
 export interface ClientState {
   id: string;
+  /** Socket name, e.g. "/admin #2" (namespace and per-session index). */
+  name?: string;
   rec: ClientRecord | null;
   firstT: number;
   conns: ConnRecord[];

@@ -26,7 +26,8 @@ export class StatsAcc {
   timeoutOps = 0;
   latencies: number[] = [];
 
-  add(op: Operation): void {
+  /** Add one operation; `lat` holds its ack latencies (late acks included), `timedOut` whether any attempt timed out. */
+  add(op: Operation, lat: readonly number[], timedOut: boolean): void {
     this.operations++;
     switch (op.outcome) {
       case 'acked':
@@ -51,13 +52,7 @@ export class StatsAcc {
     if (op.outcome === 'sent') return;
     this.ackOps++;
     if (op.attempts > 1) this.retried++;
-    let timedOut = op.outcome === 'timed-out';
-    for (const a of op.chain) {
-      if (a.end.kind === 'ack') this.latencies.push(a.end.latency);
-      else if (a.end.kind === 'timeout') timedOut = true;
-      // Late acks are the real server latency of attempts socket.io gave up on.
-      for (const l of a.lateAcks) this.latencies.push(l.latency);
-    }
+    for (let i = 0; i < lat.length; i++) this.latencies.push(lat[i]);
     if (timedOut) this.timeoutOps++;
   }
 
