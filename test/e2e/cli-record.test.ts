@@ -107,6 +107,24 @@ describe('ackscope record against the demo server', () => {
     expect(op.outcome).toBe('failed');
   });
 
+  it('a page and its reload: both loads are in the file, each operation matches the server', async () => {
+    const out = join(tmp, 'rl1.json');
+    const url = `${server.url}/pages/scenario.html?event=fast&n=2&reload=1&run=rl1`;
+    const child = spawn(process.execPath, [BIN, 'record', url, '--out', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    await serverSaw('/ fire done-rl1r', child);
+    child.kill('SIGINT');
+    expect(await closed, stderr).toBe(0);
+    const a = JSON.parse((await runCli(['analyze', out, '--json', '--fail-on', 'never'])).stdout);
+    const fast = ops(a, 'fast');
+    expect(fast.map((o: any) => o.key)).toEqual(['rl1-0', 'rl1-1', 'rl1r-0', 'rl1r-1']);
+    for (const op of fast) expect(op.attempts).toBe(runs(`/ fast ${op.key}`));
+    // Whether the reload is its own session is the capture pipeline's call; both must be there.
+    expect(a.source.sessions.reduce((n: number, s: any) => n + s.operations, 0)).toBe(a.operations.length);
+  });
+
   it('--duration stops by itself; extension loaded over CDP Extensions.loadUnpacked also records', async () => {
     const out = join(tmp, 'dur.json');
     const url = `${server.url}/pages/scenario.html?event=fast&n=2&run=dur`;

@@ -216,6 +216,13 @@ describe('bad input: exit 2, one line on stderr naming the flag or file, nothing
     ['record with a missing --browser', () => ['record', 'http://127.0.0.1:9/', '--out', join(tmp, 'x.json'), '--browser', join(tmp, 'no-chrome')], /--browser .*no-chrome/],
     ['record with a bad --out extension', () => ['record', 'http://127.0.0.1:9/', '--out', join(tmp, 'x.txt')], /--out .*x\.txt/],
   ];
+  it('record with CHROME_PATH pointing nowhere', async () => {
+    const r = await runCli(['record', 'http://127.0.0.1:9/', '--out', join(tmp, 'x.json')], { env: { CHROME_PATH: join(tmp, 'missing-chrome') } });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/CHROME_PATH=.*missing-chrome: no such file/);
+  });
   for (const [name, args, re] of cases) {
     it(name, async () => {
       const r = await runCli(await args());
