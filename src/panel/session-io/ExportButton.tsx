@@ -3,6 +3,7 @@
  * what is removed) and the Ctrl/Cmd+S shortcut of the panel.
  */
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { SessionSource, SourceState } from '../data/source';
 import { openDb, type AckScopeDB } from '../../storage/db';
 import {
@@ -41,6 +42,7 @@ const lines = (s: string) =>
 export function ExportButton({ source, load, save = saveBlob, shortcut = true }: ExportButtonProps) {
   const loader = load ?? (source.kind === 'live' ? dexieLoad : undefined);
   const [open, setOpen] = useState(false);
+  const btn = useRef<HTMLButtonElement>(null);
   const [state, setState] = useState<SourceState>(source.getState);
   useEffect(() => {
     setState(source.getState());
@@ -65,6 +67,7 @@ export function ExportButton({ source, load, save = saveBlob, shortcut = true }:
   return (
     <span style={{ position: 'relative' }}>
       <button
+        ref={btn}
         className="tb-btn"
         data-testid="export-session"
         disabled={!enabled}
@@ -75,21 +78,26 @@ export function ExportButton({ source, load, save = saveBlob, shortcut = true }:
       >
         Export session
       </button>
-      {open && state.session && (
-        <ExportDialog state={state} load={loader} save={save} onClose={() => setOpen(false)} />
-      )}
+      {open &&
+        state.session &&
+        // A portal: toolbars clip their overflow, the dialog must not be cut.
+        createPortal(
+          <ExportDialog state={state} load={loader} save={save} onClose={() => setOpen(false)} anchor={btn.current?.getBoundingClientRect()} />,
+          document.body,
+        )}
     </span>
   );
 }
 
 interface DialogProps {
+  anchor?: { left: number; bottom: number };
   state: SourceState;
   load: LoadSessions;
   save: SaveFile;
   onClose(): void;
 }
 
-export function ExportDialog({ state, load, save, onClose }: DialogProps) {
+export function ExportDialog({ state, load, save, onClose, anchor }: DialogProps) {
   const current = state.session!;
   const siblings = state.sessions.length > 1 ? state.sessions : [];
   const [gzip, setGzip] = useState(false);
@@ -119,7 +127,8 @@ export function ExportDialog({ state, load, save, onClose }: DialogProps) {
   }, [load, idsKey]);
 
   useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('button, input')?.focus();
+    // preventScroll: the panel's containers clip overflow, and focusing would scroll them.
+    ref.current?.querySelector<HTMLElement>('button, input')?.focus({ preventScroll: true });
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -172,37 +181,45 @@ export function ExportDialog({ state, load, save, onClose }: DialogProps) {
   }, [inputs, policy, gzip, save, onClose]);
 
   return (
-    <div className="popover sio-dialog" role="dialog" aria-label="Export session" ref={ref} style={{ top: 24, left: 0 }}>
+    <div
+      className="popover sio-dialog"
+      role="dialog"
+      aria-label="Export session"
+      ref={ref}
+      style={{ position: 'fixed', top: (anchor?.bottom ?? 26) + 2, left: Math.max(4, Math.min(anchor?.left ?? 4, window.innerWidth - 450)) }}
+    >
       <div className="sio-title">Export session</div>
       <div className="dim sio-row" data-testid="export-filename">
         {fileName}
         {records !== undefined && ` · ${records.toLocaleString('en-US')} records`}
       </div>
-      <label className="tb-check">
+      <label className="sio-check">
         <input type="checkbox" checked={gzip} onChange={(e) => setGzip(e.target.checked)} /> Compress (.json.gz)
       </label>
       {siblings.length > 1 && (
-        <label className="tb-check">
+        <label className="sio-check">
           <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> Include all {siblings.length} sessions of this
           tab (reloads)
         </label>
       )}
       <fieldset className="sio-fieldset">
         <legend>Redaction</legend>
-        <label className="tb-check">
+        <label className="sio-check">
           <input type="checkbox" checked={defaults} onChange={(e) => setDefaults(e.target.checked)} /> Redact password, token, secret,
           authorization, cookie, apiKey… keys
         </label>
         <label className="sio-label">
-          More key names (comma-separated)
+          <span>More key names (comma-separated)</span>
           <input aria-label="More key names" className="mono" value={extraKeys} onChange={(e) => setExtraKeys(e.target.value)} placeholder="email, phone" />
         </label>
         <label className="sio-label">
-          Key paths in the arguments, one per line (<code>*</code> = any)
+          <span>
+            Key paths in the arguments, one per line (<code>*</code> = any segment)
+          </span>
           <textarea aria-label="Key paths to redact" className="mono" spellCheck={false} value={paths} onChange={(e) => setPaths(e.target.value)} placeholder="*.card.number" />
         </label>
         <label className="sio-label">
-          Regular expressions, one per line
+          <span>Regular expressions, one per line</span>
           <textarea aria-label="Patterns to redact" className="mono" spellCheck={false} value={patterns} onChange={(e) => setPatterns(e.target.value)} placeholder={'/\\b\\d{16}\\b/'} />
         </label>
         {policyError && (
