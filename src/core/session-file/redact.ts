@@ -216,6 +216,20 @@ export function redactUrl(url: string, cp: CompiledPolicy | null, emit: Emit): s
   return cp ? redactString(out, cp, '', emit) : out;
 }
 
+/** `opts.query` of a client: credential-like names (or policy keys) get their value replaced. */
+export function redactQueryObject(q: Record<string, unknown>, cp: CompiledPolicy | null, emit: Emit): Record<string, unknown> {
+  let out: Record<string, unknown> | null = null;
+  for (const [k, v] of Object.entries(q)) {
+    if (typeof v !== 'string' || !v || v === REDACTED) continue;
+    if (TOKENISH_QUERY.test(k) || cp?.keyTest(k)) {
+      emit(k, `query:${k}`, v);
+      out ??= { ...q };
+      Object.defineProperty(out, k, { value: REDACTED, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return out ?? q;
+}
+
 const PREVIEW_FIELDS = ['args'] as const;
 const TEXT_FIELDS = ['reason', 'message', 'error'] as const;
 
@@ -257,6 +271,23 @@ export function redactRecords(
       const next = redactUrl(rec.url, cp, (path, rule, v) => onItem({ record: key, kind: r.kind, field: 'url', path, rule, sample: sampleOf(v) }));
       if (next !== rec.url) set('url', next);
     }
+    // Script URLs of call sites and the option snapshot's query can carry tokens too.
+    if (Array.isArray(rec.stack)) {
+      let changed = false;
+      const stack = (rec.stack as Array<Record<string, unknown>>).map((f) => {
+        if (!f || typeof f.url !== 'string') return f;
+        const url = redactUrl(f.url, cp, (path, rule, v) => onItem({ record: key, kind: r.kind, field: 'stack.url', path, rule, sample: sampleOf(v) }));
+        if (url === f.url) return f;
+        changed = true;
+        return { ...f, url };
+      });
+      if (changed) set('stack', stack);
+    }
+    const opts = rec.opts as { query?: Record<string, unknown> } | undefined;
+    if (opts && opts.query && typeof opts.query === 'object') {
+      const query = redactQueryObject(opts.query, cp, (path, rule, v) => onItem({ record: key, kind: r.kind, field: 'opts.query', path, rule, sample: sampleOf(v) }));
+      if (query !== opts.query) set('opts', { ...opts, query });
+    }
     if (out && r.kind === 'emit' && (out as { args?: unknown }).args !== rec.args) {
       const original = typeof rec.hash === 'string' && rec.hash ? rec.hash : canonicalHash((rec.args as Preview).json);
       (out as Record<string, unknown>).hash = canonicalHash(JSON.stringify([salt, original]));
@@ -288,9 +319,14 @@ export function redact(file: SessionFile, policy: RedactionPolicy = DEFAULT_REDA
     const push = (it: Omit<RedactionItem, 'session'>) => items.push({ session: i, ...it });
     const records = redactRecords(s.records as Rec[], cp, salt, push);
     const url = redactUrl(s.url, cp, (path, rule, v) => push({ record: '', kind: 'hook', field: 'session.url', path, rule, sample: sampleOf(v) }));
-    const clients = s.clients.map((c) =>
-      c.url ? { ...c, url: redactUrl(c.url, cp, (path, rule, v) => push({ record: c.client, kind: 'client', field: 'clients.url', path, rule, sample: sampleOf(v) })) } : c,
-    );
+    const clients = s.clients.map((c) => {
+      const emitC = (field: string) => (path: string, rule: string, v: unknown) => push({ record: c.client, kind: 'client', field, path, rule, sample: sampleOf(v) });
+      const url = c.url ? redactUrl(c.url, cp, emitC('clients.url')) : c.url;
+      const q = (c.opts as { query?: Record<string, unknown> }).query;
+      const query = q && typeof q === 'object' ? redactQueryObject(q, cp, emitC('clients.opts.query')) : q;
+      if (url === c.url && query === q) return c;
+      return { ...c, url, opts: query === q ? c.opts : { ...c.opts, query } };
+    });
     const count = items.length - before + (s.redaction.applied ? s.redaction.redactedValues : 0);
     return {
       ...s,

@@ -60,6 +60,28 @@ describe('Export session', () => {
     await screen.findByRole('dialog', { name: 'Export session' });
   });
 
+  it('can include every session of the tab (a page and its reloads) in one file', async () => {
+    const src = source();
+    const two = [
+      { id: '7:1', url: 'http://127.0.0.1:4000/shop', startedAt: 1, lastAt: 2, records: 18, warnings: [] },
+      { id: '7:2', url: 'http://127.0.0.1:4000/shop', startedAt: 3, lastAt: 4, records: 18, warnings: [] },
+    ];
+    const base = src.getState();
+    const stub = { ...src, kind: 'live' as const, capabilities: src.capabilities, getState: () => ({ ...base, sessions: two }), subscribe: src.subscribe, getOperation: src.getOperation };
+    const asked: string[][] = [];
+    const saved: Blob[] = [];
+    const load = async (ids: string[]) => (asked.push(ids), ids.map((id) => ({ ...inputs()[0], id })));
+    render(<ExportButton source={stub} load={load} save={(blob) => void saved.push(blob)} />);
+    fireEvent.click(screen.getByTestId('export-session'));
+    fireEvent.click(await screen.findByLabelText(/Include all 2 sessions/));
+    await waitFor(() => expect(asked.at(-1)).toEqual(['7:1', '7:2']));
+    await waitFor(() => expect(screen.getByTestId('export-filename').textContent).toMatch(/36 records$/));
+    fireEvent.click(screen.getByTestId('export-confirm'));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    const back = await parseSessionFile(new Uint8Array(await saved[0].arrayBuffer()));
+    expect(back.sessions.map((s) => s.id)).toEqual(['7:1', '7:2']);
+  });
+
   it('is not offered for an imported session without a record loader', () => {
     render(<ExportButton source={source()} />);
     expect(screen.queryByTestId('export-session')).toBeNull();

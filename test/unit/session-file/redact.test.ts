@@ -108,4 +108,21 @@ describe('redaction on export', () => {
     expect(imported.findings.map((x) => x.rule)).toEqual(live.findings.map((x) => x.rule));
     expect(JSON.stringify(back)).not.toContain('hunter2');
   });
+
+  it('call-site script URLs and the option snapshot query lose their token-like values too', () => {
+    const f = raw();
+    const recs = f.sessions[0].records as any[];
+    recs[1] = { ...recs[1], opts: { ...recs[1].opts, query: { room: 'a', jwt: 'eyJhbGci' } } };
+    recs[3] = { ...recs[3], stack: [{ fn: 'buy', url: 'http://h/app.js?sig=abc', line: 1, col: 2 }] };
+    f.sessions[0].clients[0] = { ...f.sessions[0].clients[0], opts: recs[1].opts };
+    const { file, items } = redact(f);
+    const out = file.sessions[0].records as any[];
+    expect(out[1].opts.query).toEqual({ room: 'a', jwt: REDACTED });
+    expect(out[3].stack[0].url).toBe('http://h/app.js?sig=%5Bredacted%5D');
+    expect((file.sessions[0].clients[0].opts as any).query.jwt).toBe(REDACTED);
+    expect(items.map((i) => `${i.field} ${i.rule}`)).toEqual(
+      expect.arrayContaining(['opts.query query:jwt', 'stack.url query:sig', 'clients.opts.query query:jwt']),
+    );
+    expect(JSON.stringify(file)).not.toContain('eyJhbGci');
+  });
 });
