@@ -102,7 +102,7 @@ describe('panel views (in-memory source)', () => {
     expect(screen.getByRole('button', { name: 'Copy client config' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Copy server snippet (memory)' })).toBeTruthy();
     const dup = list.querySelector('[data-rule="duplicate-delivery"]')!;
-    fireEvent.click(within(dup as HTMLElement).getByRole('button', { name: slowOp.split('/').pop()! }));
+    fireEvent.click(within(dup as HTMLElement).getByRole('button', { name: 'order:create ord-slow' }));
     expect(screen.getByRole('tab', { name: /Operations/ }).getAttribute('aria-selected')).toBe('true');
     await screen.findByRole('region', { name: 'Operation detail' });
   });

@@ -29,34 +29,6 @@ async function setup(dark: boolean) {
   return { shop, b, page, panel };
 }
 
-/** Undock DevTools into its own 1280x760 window without the drawer, so the screenshot is the panel. */
-async function present(b: ExtBrowser, panel: PanelDriver) {
-  await panel.evalDevtools(`(async () => {
-    const UI = await import('./ui/legacy/legacy.js');
-    UI.DockController.DockController.instance().setDockSide('undocked');
-    return true;
-  })()`);
-  await new Promise((r) => setTimeout(r, 500));
-  // The console drawer opens on its own (page errors, undocking): close it for the picture.
-  await panel.evalDevtools(`(async () => {
-    const UI = await import('./ui/legacy/legacy.js');
-    UI.InspectorView.InspectorView.instance().closeDrawer();
-    return true;
-  })()`);
-  const s = await b.cdpBrowser!.newBrowserCDPSession();
-  try {
-    const { targetInfos } = (await s.send('Target.getTargets')) as { targetInfos: Array<{ targetId: string; url: string }> };
-    const dt = targetInfos.find((t) => t.url.startsWith('devtools://devtools/bundled/devtools_app.html'));
-    if (dt) {
-      const { windowId } = (await s.send('Browser.getWindowForTarget', { targetId: dt.targetId })) as { windowId: number };
-      await s.send('Browser.setWindowBounds', { windowId, bounds: { width: 1280, height: 760 } });
-    }
-  } finally {
-    await s.detach();
-  }
-  await new Promise((r) => setTimeout(r, 500));
-}
-
 async function order(page: Page, scenario: string) {
   return page.evaluate((s) => (window as unknown as { shop: { placeOrder(s: string): Promise<{ id: string; charged: number; ok: boolean }> } }).shop.placeOrder(s), scenario);
 }
@@ -149,7 +121,7 @@ describe('AckScope panel in DevTools (light)', () => {
     await panel.click(`[data-op="${dupId}"]`);
     await panel.press('Enter');
     await panel.waitFor(`document.querySelectorAll('[data-testid=attempt]').length >= 2`);
-    await present(b, panel);
+    await panel.undock();
     const file = resolve(SHOTS, 'panel-light.png');
     await panel.screenshot(file);
     mkdirSync(DOCS_IMG, { recursive: true });
@@ -166,7 +138,7 @@ describe('AckScope panel in DevTools (dark)', () => {
       expect(bg).not.toBe('rgb(255, 255, 255)');
       for (const s of ['healthy', 'slow', 'dedup']) await order(page, s);
       await panel.waitFor(`document.querySelector('.b-server-deduplicated') && document.querySelector('.b-confirmed')`, 30_000);
-      await present(b, panel);
+      await panel.undock();
       await panel.screenshot(resolve(SHOTS, 'panel-dark.png'));
     } finally {
       await panel.close();

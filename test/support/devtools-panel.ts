@@ -28,6 +28,8 @@ export interface PanelDriver {
   /** Type text with real key events into the focused element. */
   type(text: string): Promise<void>;
   screenshot(path: string): Promise<void>;
+  /** Undock DevTools into its own window of this size and close the console drawer (for screenshots). */
+  undock(width?: number, height?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -160,6 +162,23 @@ export async function openPanel(b: ExtBrowser, opts: { inspectedUrlPart?: string
     async screenshot(path) {
       const r = await dt.Page.captureScreenshot({ format: 'png' });
       writeFileSync(path, Buffer.from(r.data, 'base64'));
+    },
+    async undock(width = 1280, height = 760) {
+      await evalDevtools(`(async () => {
+        const UI = await import('./ui/legacy/legacy.js');
+        UI.DockController.DockController.instance().setDockSide('undocked');
+        return true;
+      })()`);
+      await sleep(500);
+      // The console drawer opens on its own (page errors, undocking).
+      await evalDevtools(`(async () => {
+        const UI = await import('./ui/legacy/legacy.js');
+        UI.InspectorView.InspectorView.instance().closeDrawer();
+        return true;
+      })()`).catch(() => {});
+      const { windowId } = await dt.Browser.getWindowForTarget({});
+      await dt.Browser.setWindowBounds({ windowId, bounds: { width, height } });
+      await sleep(400);
     },
     async close() {
       await dt.close().catch(() => {});

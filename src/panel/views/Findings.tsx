@@ -10,7 +10,7 @@ export function Findings({ meta, ops }: { meta: MetaInfo | null; ops: readonly O
   const api = useViewApi();
   const findings = [...(meta?.findings ?? [])].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const reco = meta?.recommended;
-  const known = new Set(ops.map((o) => o.id));
+  const known = new Map(ops.map((o) => [o.id, o]));
   const openOp = (id: string) => api.getState().set({ tab: 'operations', selected: id, detailOpen: true, follow: false, filter: '' });
   return (
     <div className="findings" data-testid="findings">
@@ -57,7 +57,11 @@ export function Findings({ meta, ops }: { meta: MetaInfo | null; ops: readonly O
   );
 }
 
-function FindingRow({ f, known, openOp }: { f: Finding; known: Set<string>; openOp(id: string): void }) {
+function opLabel(o: OpLite): string {
+  return `${o.event}${o.key ? ` ${o.key}` : ''}`;
+}
+
+function FindingRow({ f, known, openOp }: { f: Finding; known: Map<string, OpLite>; openOp(id: string): void }) {
   const ops = (f.ops ?? []).filter((id) => known.has(id));
   return (
     <div className="finding" role="listitem" data-rule={f.rule}>
@@ -75,8 +79,8 @@ function FindingRow({ f, known, openOp }: { f: Finding; known: Set<string>; open
           <div className="ops">
             <span className="dim">Operations:</span>
             {ops.slice(0, 12).map((id) => (
-              <button key={id} className="link mono" onClick={() => openOp(id)}>
-                {id.split('/').slice(-1)[0]}
+              <button key={id} className="link mono" title={id} onClick={() => openOp(id)}>
+                {opLabel(known.get(id)!)}
               </button>
             ))}
             {ops.length > 12 && <span className="faint">+{ops.length - 12} more</span>}
