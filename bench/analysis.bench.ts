@@ -175,7 +175,9 @@ class Gen {
   next(n: number): Rec[] {
     if (this.seq === 0) this.start();
     while (this.buf.length < n) this.step();
-    return this.buf.splice(0, n);
+    // Records reach the analyzer through structured clone (port messages, IndexedDB) or
+    // JSON (session files): flat strings and plain objects, not the generator's own values.
+    return structuredClone(this.buf.splice(0, n));
   }
 }
 
