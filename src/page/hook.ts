@@ -73,7 +73,8 @@ function main(): void {
   if (w[INSTRUMENT_MARKER]) return; // another copy of the hook is already installed
 
   const frame = randomId();
-  const now = () => performance.timeOrigin + performance.now();
+  const origin = performance.timeOrigin;
+  const now = () => origin + performance.now();
   let config: HookConfig = {
     recording: false,
     disabled: false,

@@ -71,7 +71,7 @@ const MSG_TIMEOUT = 'operation has timed out';
 const MSG_DISCONNECT = 'socket has been disconnected';
 /** Ack ids kept for mapping late acks to their op, per socket. */
 const ATTEMPT_WINDOW = 8192;
-const INCOMING_MAX = 1024;
+const INCOMING_MAX = 256;
 
 interface MgrState {
   id: string;
@@ -101,6 +101,8 @@ interface SockState {
   sopts: any;
   pendingApi: 'promise' | undefined;
   pendingStack: CallSite[] | undefined;
+  /** socket.io's own `retries` option of this socket (read once). */
+  retries: number;
 }
 interface Op {
   id: string;
@@ -259,20 +261,30 @@ function decodeURIComponentSafe(v: string): string {
 }
 
 // ---- stacks ----
-const FRAME_RE = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?\s*$/;
-function parseStack(stack: string, selfUrl: string, max: number): CallSite[] {
-  const out: CallSite[] = [];
-  const lines = stack.split('\n');
-  for (let i = 1; i < lines.length && out.length < max; i++) {
-    const m = FRAME_RE.exec(lines[i]);
-    if (!m) continue;
-    const url = m[2];
-    if (url === selfUrl) continue;
-    const site: CallSite = { url, line: Number(m[3]), col: Number(m[4]) };
-    if (m[1]) site.fn = m[1].replace(/^async /, '');
-    out.push(site);
+interface V8CallSite {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+  getFunctionName(): string | null;
+}
+const rawFrames = (_e: unknown, frames: V8CallSite[]) => frames;
+/** V8 CallSite objects of the current stack (outside V8: undefined). */
+function rawStack(limit: number): V8CallSite[] | undefined {
+  const E: any = Error;
+  const d = Object.getOwnPropertyDescriptor(E, 'prepareStackTrace');
+  if (d && !('value' in d && d.writable)) return undefined;
+  const lim = E.stackTraceLimit;
+  let st: unknown;
+  try {
+    E.stackTraceLimit = limit + 2;
+    E.prepareStackTrace = rawFrames;
+    st = new Error().stack;
+  } finally {
+    E.stackTraceLimit = lim;
+    if (d) E.prepareStackTrace = d.value;
+    else delete E.prepareStackTrace;
   }
-  return out;
+  return Array.isArray(st) ? (st as V8CallSite[]) : undefined;
 }
 
 /** Install (once per global) and return the instrument. */
@@ -285,7 +297,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
 
   const frame = o.frame;
   let sink: Sink = o.sink;
-  const now = o.now ?? (() => performance.timeOrigin + performance.now());
+  const origin = typeof performance !== 'undefined' ? performance.timeOrigin : 0;
+  const now = o.now ?? (() => origin + performance.now());
   let previewLimit = o.previewLimit ?? 16 * 1024;
   let stacks = o.stacks ?? false;
   let enabled = true;
@@ -300,18 +313,21 @@ export function installInstrument(o: InstrumentOptions): Instrument {
   const bufferedPkt = new WeakMap<object, Att>();
   const undo: Array<() => void> = [];
 
+  /** Stand-in for a released emit record (never sent, never written). */
+  const CLOSED = Object.freeze({ flags: Object.freeze({}) }) as unknown as EmitRecord;
   let cur: Cur | null = null;
   let inAck: { sock: any; id: number } | null = null;
   let lastEncoded: { packet: any; out: any } | null = null;
   let lastEncodeError: { packet: any; message: string } | null = null;
 
-  let selfUrl = '';
-  try {
-    const m = FRAME_RE.exec((new Error().stack ?? '').split('\n')[1] ?? '');
-    selfUrl = m ? m[2] : '';
-  } catch {
-    /* no stacks */
-  }
+  const selfUrl: string = (() => {
+    try {
+      const f = rawStack(1);
+      return (f && f[0] && f[0].getFileName()) || '';
+    } catch {
+      return '';
+    }
+  })();
 
   function put(r: Rec): void {
     try {
@@ -319,9 +335,6 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     } catch {
       /* the transport must not break the page */
     }
-  }
-  function base<K extends Rec['kind']>(kind: K) {
-    return { v: 1 as const, frame, seq: -1, t: now(), kind };
   }
   function preview(json: string, bin?: { count: number; bytes: number }): Preview {
     const size = json.length;
@@ -437,7 +450,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     }
     if (!event) return;
     for (const s of m.sockets) {
-      const r: ConnRecord = { ...base('conn'), client: s.id!, event };
+      const r: ConnRecord = { v: 1, frame, seq: -1, t: now(), kind: 'conn', client: s.id!, event };
       if (attempt !== undefined) r.attempt = attempt;
       put(r);
     }
@@ -447,7 +460,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     const tr = args[1];
     const name = tr && typeof tr === 'object' ? tr.name : undefined;
     for (const s of m.sockets) {
-      const r: ConnRecord = { ...base('conn'), client: s.id!, event: 'upgrade' };
+      const r: ConnRecord = { v: 1, frame, seq: -1, t: now(), kind: 'conn', client: s.id!, event: 'upgrade' };
       if (typeof name === 'string') r.transport = name;
       put(r);
     }
@@ -474,7 +487,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
   function stateOf(sock: any): SockState {
     let s = socks.get(sock);
     if (!s) {
-      s = { sock, id: null, m: null, nOps: 0, atts: new Map(), queue: undefined, sopts: undefined, pendingApi: undefined, pendingStack: undefined };
+      s = { sock, id: null, m: null, nOps: 0, atts: new Map(), queue: undefined, sopts: undefined, pendingApi: undefined, pendingStack: undefined, retries: 0 };
       socks.set(sock, s);
     }
     return s;
@@ -506,10 +519,15 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     s.m = m;
     s.id = `${frame}/c${nClients++}`;
     s.sopts = findSocketOpts(sock);
+    s.retries = retriesOf(s);
     m.sockets.push(s);
     const mopts = dataProp(mgr, 'opts');
     const rec: ClientRecord = {
-      ...base('client'),
+      v: 1,
+      frame,
+      seq: -1,
+      t: now(),
+      kind: 'client',
       client: s.id,
       manager: m.id,
       url: redactUrl(dataProp(mgr, 'uri')),
@@ -527,7 +545,11 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     if (noPreviewClients.has(s)) return;
     noPreviewClients.add(s);
     const u: UnsupportedRecord = {
-      ...base('unsupported'),
+      v: 1,
+      frame,
+      seq: -1,
+      t: now(),
+      kind: 'unsupported',
       client: s.id!,
       reason: 'custom parser: argument previews may be missing (acks and attempts are still recorded)',
     };
@@ -593,7 +615,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     const s = socks.get(sock);
     if (!s || !s.id) return;
     if (ev === 'disconnect') {
-      const r: ConnRecord = { ...base('conn'), client: s.id, event: 'disconnect' };
+      const r: ConnRecord = { v: 1, frame, seq: -1, t: now(), kind: 'conn', client: s.id, event: 'disconnect' };
       if (typeof args[1] === 'string') r.reason = args[1];
       put(r);
       // socket.io is about to drop acks whose callback lacks withError without calling them:
@@ -606,7 +628,11 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         if (Array.isArray(sendBuffer) && sendBuffer.some((p: any) => p && p.id === att.ackId)) continue;
         att.ended = true;
         const e: AttemptEndRecord = {
-          ...base('attempt-end'),
+          v: 1,
+          frame,
+          seq: -1,
+          t: now(),
+          kind: 'attempt-end',
           client: s.id,
           op: att.op.id,
           ackId: att.ackId,
@@ -616,20 +642,20 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         put(e);
       }
     } else if (ev === 'connect_error') {
-      const r: ConnRecord = { ...base('conn'), client: s.id, event: 'connect_error', reason: errMessage(args[1]) };
+      const r: ConnRecord = { v: 1, frame, seq: -1, t: now(), kind: 'conn', client: s.id, event: 'connect_error', reason: errMessage(args[1]) };
       put(r);
     }
   }
 
   function newOp(s: SockState, event: string, api: EmitRecord['api'], ack: boolean, flags: any): Op {
     const f: EmitFlags = {};
-    const to = dataProp(flags, 'timeout');
+    const to = flags && flags.timeout;
     if (typeof to === 'number') f.timeout = to;
-    if (dataProp(flags, 'volatile') === true) f.volatile = true;
-    const c = dataProp(flags, 'compress');
+    if (flags && flags.volatile === true) f.volatile = true;
+    const c = flags && flags.compress;
     if (typeof c === 'boolean') f.compress = c;
     const id = `${s.id}/o${s.nOps++}`;
-    const rec: EmitRecord = { ...base('emit'), client: s.id!, op: id, event, ack, api, queued: false, flags: f };
+    const rec: EmitRecord = { v: 1, frame, seq: -1, t: now(), kind: 'emit', client: s.id!, op: id, event, ack, api, queued: false, flags: f };
     return { id, s, rec, queued: false, entry: null, open: true, settled: false, tries: 0 };
   }
   function newAtt(op: Op, tryNo: number): Att {
@@ -640,23 +666,25 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     s.atts.set(att.ackId, att);
     s.atts.delete(att.ackId - ATTEMPT_WINDOW);
   }
+  /**
+   * Short call-site stack from V8's structured frames (no string formatting of every frame,
+   * which costs several times more). A page-defined prepareStackTrace is set aside meanwhile:
+   * it is page code and must not run on our behalf.
+   */
   function captureStack(): CallSite[] | undefined {
-    const E: any = Error;
-    // A custom prepareStackTrace would run page code: format with V8's default meanwhile
-    // (only when it is a plain writable data property; otherwise no stack).
-    const d = Object.getOwnPropertyDescriptor(E, 'prepareStackTrace');
-    if (d && !('value' in d && d.writable)) return undefined;
-    const lim = E.stackTraceLimit;
-    E.stackTraceLimit = 6;
-    if (d) E.prepareStackTrace = undefined;
-    let st: unknown;
-    try {
-      st = new Error().stack;
-    } finally {
-      E.stackTraceLimit = lim;
-      if (d) E.prepareStackTrace = d.value;
+    const frames = rawStack(8);
+    if (!frames) return undefined;
+    const out: CallSite[] = [];
+    for (let i = 0; i < frames.length && out.length < 3; i++) {
+      const f = frames[i];
+      const url = f.getFileName();
+      if (!url || url === selfUrl) continue;
+      const site: CallSite = { url, line: f.getLineNumber() ?? 0, col: f.getColumnNumber() ?? 0 };
+      const fn = f.getFunctionName();
+      if (fn) site.fn = fn;
+      out.push(site);
     }
-    return typeof st === 'string' ? parseStack(st, selfUrl, 3) : undefined;
+    return out;
   }
   /** Transparent stand-in for an ack callback: observes the attempt's end, then calls it. */
   function wrapCb(att: Att, cb: (...a: any[]) => any): (...a: any[]) => any {
@@ -683,7 +711,11 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     if (!acked && !att.ended) {
       att.ended = true;
       const e: AttemptEndRecord = {
-        ...base('attempt-end'),
+        v: 1,
+        frame,
+        seq: -1,
+        t: now(),
+        kind: 'attempt-end',
         client: s.id!,
         op: op.id,
         ackId: att.ackId,
@@ -706,8 +738,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       const err = args[0];
       if (err === null) outcome = 'acked';
       else {
-        const tc = dataProp(op.entry, 'tryCount');
-        if (typeof tc === 'number' && tc > retriesOf(s)) {
+        const tc = (op.entry ? op.entry.tryCount : undefined);
+        if (typeof tc === 'number' && tc > s.retries) {
           outcome = 'failed';
           reason = acked ? `ack value taken as error (retries without ackTimeout): ${errMessage(err)}` : message || errMessage(err);
         }
@@ -715,10 +747,11 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     }
     if (!outcome) return;
     op.settled = true;
-    const r: SettleRecord = { ...base('settle'), client: s.id!, op: op.id, outcome };
+    const r: SettleRecord = { v: 1, frame, seq: -1, t: now(), kind: 'settle', client: s.id!, op: op.id, outcome };
     if (reason !== undefined) r.reason = reason;
     if (outcome === 'acked' && att.ackArgs) r.args = att.ackArgs;
     put(r);
+    if (!op.open) release(op);
   }
 
   // ---- Socket.prototype wrappers ----
@@ -729,7 +762,11 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     if (missing.length) {
       unsupportedProtos.add(proto);
       const u: UnsupportedRecord = {
-        ...base('unsupported'),
+        v: 1,
+        frame,
+        seq: -1,
+        t: now(),
+        kind: 'unsupported',
         reason: `socket.io-client shape not supported (missing ${missing.join(', ')}; 4.x is supported)`,
         libVersion: isFn(proto.emitReserved) ? undefined : '<4',
       };
@@ -798,7 +835,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       try {
         const s = ensureClient(this);
         if (s) {
-          r = { ...base('conn'), client: s.id!, event: 'connect' };
+          r = { v: 1, frame, seq: -1, t: now(), kind: 'conn', client: s.id!, event: 'connect' };
           if (typeof sid === 'string') r.sid = sid;
           const engine = dataProp(dataProp(this, 'io'), 'engine');
           const esid = dataProp(engine, 'id');
@@ -861,13 +898,13 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     let prevCur = cur;
     let setCur = false;
     try {
-      const flags = dataProp(sock, 'flags'); // read first: socket.io resets it inside emit
+      const flags = sock.flags; // read first: socket.io resets it inside emit
       s = ensureClient(sock);
       if (s) {
         const n = a.length;
         const last = n > 1 ? a[n - 1] : undefined;
         const hasCb = isFn(last);
-        fromQueue = !!flags && dataProp(flags, 'fromQueue') === true;
+        fromQueue = !!flags && flags.fromQueue === true;
         if (!fromQueue) {
           const ev = a[0];
           const api = s.pendingApi ?? (hasCb ? 'callback' : 'none');
@@ -876,7 +913,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
           s.pendingStack = undefined;
           op = newOp(s, typeof ev === 'string' ? ev : String(typeof ev), api, hasCb, flags);
           if (stack && stack.length) op.rec.stack = stack;
-          op.queued = retriesOf(s) > 0 && !(flags && dataProp(flags, 'volatile'));
+          op.queued = s.retries > 0 && !(flags && flags.volatile);
           op.rec.queued = op.queued;
           if (op.queued) {
             const q = queueOf(s);
@@ -896,7 +933,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
           op = hasCb ? queueCbOp.get(last) ?? null : null;
           if (!op && cur && cur.s === s && cur.op.queued && !cur.op.entry) op = cur.op; // first drain inside the app call
           const q = queueOf(s);
-          const entry = q ? q.find((e: any) => e && dataProp(e, 'flags') === flags) ?? q[0] : null;
+          // _drainQueue sends the head and sets socket.flags to its entry's flags.
+          const entry = q ? (q[0] && q[0].flags === flags ? q[0] : q.find((e: any) => e && e.flags === flags) ?? q[0]) : null;
           if (!op) {
             // Enqueued before the hook saw it: adopt as an op of its own.
             op = newOp(s, typeof a[0] === 'string' ? a[0] : 'unknown', 'none', false, flags);
@@ -906,7 +944,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
           }
           if (!op.entry && entry) op.entry = entry;
           if (hasCb && !queueCbOp.has(last)) queueCbOp.set(last, op);
-          const tc = dataProp(op.entry, 'tryCount');
+          const tc = (op.entry ? op.entry.tryCount : undefined);
           att = newAtt(op, typeof tc === 'number' ? tc : op.tries + 1);
           if (hasCb) {
             const copy = Array.prototype.slice.call(a);
@@ -915,7 +953,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
           }
         }
         if (att) {
-          const ids = dataProp(sock, 'ids');
+          const ids = sock.ids;
           if (hasCb && typeof ids === 'number') att.ackId = ids;
         }
         cur = { s, op, att };
@@ -953,7 +991,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     lastEncodeError = null;
     if (op.open) op.rec.error = message;
     else if (att) {
-      const r: AttemptEndRecord = { ...base('attempt-end'), client: op.s.id!, op: op.id, ackId: att.ackId, cause: 'error', message };
+      const r: AttemptEndRecord = { v: 1, frame, seq: -1, t: now(), kind: 'attempt-end', client: op.s.id!, op: op.id, ackId: att.ackId, cause: 'error', message };
       put(r);
     }
     if (att) att.ended = true;
@@ -969,17 +1007,14 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         const eargs = dataProp(entry, 'args');
         const qcb = Array.isArray(eargs) ? eargs[eargs.length - 1] : undefined;
         if (isFn(qcb)) queueCbOp.set(qcb, op);
-        op.rec.queueDepth = q!.length - 1;
       }
     } else if (!fromQueue && op.queued && op.entry) {
-      const q = queueOf(s);
-      if (q) op.rec.queueDepth = Math.max(0, q.indexOf(op.entry));
       const eargs = dataProp(op.entry, 'args');
       const qcb = Array.isArray(eargs) ? eargs[eargs.length - 1] : undefined;
       if (isFn(qcb)) queueCbOp.set(qcb, op);
     }
     if (att && !att.sent) {
-      const sb = dataProp(sock, 'sendBuffer');
+      const sb = sock.sendBuffer;
       const p = Array.isArray(sb) ? sb[sb.length - 1] : undefined;
       if (p && typeof p === 'object' && !bufferedPkt.has(p) && (p.type === EVENT || p.type === BINARY_EVENT)) {
         att.buffered = true;
@@ -988,18 +1023,29 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         op.tries++;
         bufferedPkt.set(p, att);
         trackAtt(s, att);
-        const r: AttemptRecord = { ...base('attempt'), client: s.id!, op: op.id, try: att.try, ackId: att.ackId, buffered: true };
+        const r: AttemptRecord = { v: 1, frame, seq: -1, t: now(), kind: 'attempt', client: s.id!, op: op.id, try: att.try, ackId: att.ackId, buffered: true };
         put(r);
       } else if (!fromQueue && op.rec.flags.volatile) {
         op.rec.discarded = true;
       }
     }
     if (att && att.ackId !== null) {
-      const acks = dataProp(sock, 'acks');
+      const acks = sock.acks;
       const stored = acks ? acks[att.ackId] : undefined;
       att.errCb = !!(stored && stored.withError);
     }
-    if (!fromQueue) op.open = false;
+    if (!fromQueue) {
+      op.open = false;
+      if (!op.queued) release(op);
+    }
+  }
+  /**
+   * Attempts stay mapped for late acks (ATTEMPT_WINDOW per socket): let go of the emit record
+   * (its preview) and socket.io's queue entry (the app's payload) once nothing needs them.
+   */
+  function release(op: Op): void {
+    op.rec = CLOSED;
+    op.entry = null;
   }
 
   function packetHook(sock: any, orig: any, packet: any, a: IArguments): any {
@@ -1046,7 +1092,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         pv = preview(stripEventName(h.data), h.attachments ? { count: h.attachments, bytes } : undefined);
       }
     }
-    const r: AttemptRecord = { ...base('attempt'), client: s.id!, op: op.id, try: att.try, ackId: att.ackId };
+    const r: AttemptRecord = { v: 1, frame, seq: -1, t: now(), kind: 'attempt', client: s.id!, op: op.id, try: att.try, ackId: att.ackId };
     if (flushed) r.flushed = true;
     if (op.queued) {
       const q = queueOf(s);
@@ -1064,12 +1110,12 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     if (!s || !packet || typeof packet !== 'object') return;
     const id = packet.id;
     if (typeof id !== 'number') return;
-    const acks = dataProp(sock, 'acks');
+    const acks = sock.acks;
     const late = !(acks && isFn(acks[id]));
     const att = s.atts.get(id);
-    const e = takeIncoming(s.m, dataProp(sock, 'nsp'), true, id);
+    const e = takeIncoming(s.m, sock.nsp, true, id);
     const args = incomingPreview(e, false, () => (Array.isArray(packet.data) ? packet.data : undefined));
-    const r: AckRecord = { ...base('ack'), client: s.id!, ackId: id, late, args };
+    const r: AckRecord = { v: 1, frame, seq: -1, t: now(), kind: 'ack', client: s.id!, ackId: id, late, args };
     if (att) {
       r.op = att.op.id;
       r.latency = r.t - att.t;
@@ -1082,9 +1128,9 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     if (!s || !packet || typeof packet !== 'object') return;
     const data = packet.data;
     const ev = Array.isArray(data) && typeof data[0] === 'string' ? data[0] : '';
-    const e = takeIncoming(s.m, dataProp(sock, 'nsp'), false, undefined);
+    const e = takeIncoming(s.m, sock.nsp, false, undefined);
     const args = incomingPreview(e, true, () => (Array.isArray(data) ? data.slice(1) : undefined));
-    const r: IncomingRecord = { ...base('incoming'), client: s.id!, event: ev, args };
+    const r: IncomingRecord = { v: 1, frame, seq: -1, t: now(), kind: 'incoming', client: s.id!, event: ev, args };
     if (typeof packet.id === 'number') r.ackId = packet.id;
     put(r);
   }

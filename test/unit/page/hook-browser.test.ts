@@ -137,6 +137,9 @@ describe('hook in Chromium, per loading style', () => {
         expect(m[0].frame).toBe(rs[0].frame);
         checkFrameStream(rs);
         expect(rs.map(norm).filter(Boolean)).toEqual(FAST);
+        // call sites (stacks on): the app's code, not the hook or socket.io
+        const emits = rs.filter((r) => r.kind === 'emit') as any[];
+        for (const e of emits) expect(e.stack[0].url).toBe(`${srv.url}/fixtures/${style === 'bundle' ? 'bundle/app.js' : 'scenarios.js'}`);
         // the app's own message listeners saw the handshake only
         expect(await page.evaluate(() => (window as any).__relay.appMessages)).toBe(1);
       } finally {
