@@ -68,6 +68,18 @@ class RecordQueue {
   }
 }
 
+/** Take only well-typed fields from the relay's config (a bad ringSize must not unbound the queue). */
+function sanitize(prev: HookConfig, c: Partial<HookConfig>): HookConfig {
+  const posInt = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : d);
+  return {
+    recording: typeof c.recording === 'boolean' ? c.recording : prev.recording,
+    disabled: typeof c.disabled === 'boolean' ? c.disabled : prev.disabled,
+    stacks: typeof c.stacks === 'boolean' ? c.stacks : prev.stacks,
+    previewLimit: posInt(c.previewLimit, prev.previewLimit),
+    ringSize: posInt(c.ringSize, prev.ringSize),
+  };
+}
+
 function main(): void {
   const w = window as any;
   if (w[INSTRUMENT_MARKER]) return; // another copy of the hook is already installed
@@ -196,7 +208,7 @@ function main(): void {
     const m = e.data as RelayToPage | null;
     if (!m || typeof m !== 'object') return;
     if (m.type === 'config' && m.config && typeof m.config === 'object') {
-      config = { ...config, ...m.config };
+      config = sanitize(config, m.config);
       inst.configure({ previewLimit: config.previewLimit, stacks: config.stacks, enabled: !config.disabled });
       if (config.disabled) {
         queue.clear();

@@ -450,6 +450,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     }
     if (!event) return;
     for (const s of m.sockets) {
+      if (!isActive(s)) continue;
       const r: ConnRecord = { v: 1, frame, seq: -1, t: now(), kind: 'conn', client: s.id!, event };
       if (attempt !== undefined) r.attempt = attempt;
       put(r);
@@ -460,12 +461,21 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     const tr = args[1];
     const name = tr && typeof tr === 'object' ? tr.name : undefined;
     for (const s of m.sockets) {
+      if (!isActive(s)) continue;
       const r: ConnRecord = { v: 1, frame, seq: -1, t: now(), kind: 'conn', client: s.id!, event: 'upgrade' };
       if (typeof name === 'string') r.transport = name;
       put(r);
     }
   }
 
+  /** Sockets the app closed stay on their Manager: skip them for Manager-wide events. */
+  function isActive(s: SockState): boolean {
+    try {
+      return s.sock.active !== false;
+    } catch {
+      return true;
+    }
+  }
   function wrapEmitReserved(obj: any, on: (self: any, ev: string, args: IArguments) => void): void {
     if (Object.prototype.hasOwnProperty.call(obj, 'emitReserved')) return;
     defineHidden(obj, 'emitReserved', function (this: any, ev: string) {

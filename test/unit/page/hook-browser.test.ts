@@ -148,25 +148,27 @@ describe('hook in Chromium, per loading style', () => {
     });
   }
 
-  test('slow handler with retries in the UMD page: 3 attempts, 3 late acks, server ran it 3 times', async () => {
-    const { ctx, page } = await open('/fixtures/umd.html');
-    try {
-      await ready(page);
-      srv.reset();
-      expect(await run(page, 'slow-retries')).toEqual({ err: 'Error: operation has timed out' });
-      const rs = await until(page, (x) => x.filter((r) => r.kind === 'ack' && r.late).length === 3);
-      expect(srv.count('/ slow slow-1')).toBe(3);
-      expect(rs.filter((r) => r.kind === 'attempt').map((r: any) => [r.try, r.ackId])).toEqual([
-        [1, 0],
-        [2, 1],
-        [3, 2],
-      ]);
-      expect(rs.find((r) => r.kind === 'settle')).toMatchObject({ outcome: 'failed', reason: 'operation has timed out' });
-      expect(rs.find((r) => r.kind === 'client')).toMatchObject({ opts: { retries: 2, ackTimeout: 300 } });
-    } finally {
-      await ctx.close();
-    }
-  });
+  for (const style of ['umd', 'esm', 'bundle']) {
+    test(`slow handler with retries (${style}): 3 attempts, 3 late acks, server ran it 3 times`, async () => {
+      const { ctx, page } = await open(`/fixtures/${style}.html`);
+      try {
+        await ready(page);
+        srv.reset();
+        expect(await run(page, 'slow-retries')).toEqual({ err: 'Error: operation has timed out' });
+        const rs = await until(page, (x) => x.filter((r) => r.kind === 'ack' && r.late).length === 3);
+        expect(srv.count('/ slow slow-1')).toBe(3);
+        expect(rs.filter((r) => r.kind === 'attempt').map((r: any) => [r.try, r.ackId])).toEqual([
+          [1, 0],
+          [2, 1],
+          [3, 2],
+        ]);
+        expect(rs.find((r) => r.kind === 'settle')).toMatchObject({ outcome: 'failed', reason: 'operation has timed out' });
+        expect(rs.find((r) => r.kind === 'client')).toMatchObject({ opts: { retries: 2, ackTimeout: 300 } });
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
 
   test('one message per task: 1000 emits in one task arrive in one batch', async () => {
     const { ctx, page } = await open('/fixtures/esm.html');
