@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { SessionFileError, formatPath } from './errors';
-import { SafeJsonReader, fmtBytes } from './safe-json';
+import { SafeJsonReader, FORBIDDEN_KEYS, fmtBytes } from './safe-json';
 import { SessionFileSchema, SESSION_FILE_FORMAT, SESSION_FILE_VERSION, type SessionFile } from './schema';
 
 export const DEFAULT_MAX_BYTES = 1024 ** 3; // 1 GiB once inflated
@@ -20,7 +20,15 @@ export interface ParseOptions {
   onProgress?: (read: number, total: number | undefined) => void;
   /** Abort reading (e.g. the user closed the dialog). */
   signal?: AbortSignal;
+  /**
+   * Inputs up to this many (decompressed) bytes are parsed with the native JSON.parse after a
+   * linear pre-scan (about 5x faster); larger ones, and every input the fast path refuses, go
+   * through the streaming reader, which is the reference for errors. Default 128 MiB.
+   */
+  fastPathMaxBytes?: number;
 }
+
+export const DEFAULT_FAST_PATH_MAX_BYTES = 128 * 1024 * 1024;
 
 export type SessionFileInput = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
 
@@ -75,12 +83,18 @@ async function peek(stream: ReadableStream<Uint8Array>): Promise<{ head: Uint8Ar
 export async function parseSessionFile(input: SessionFileInput, opts: ParseOptions = {}): Promise<SessionFile> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const fastMax = opts.fastPathMaxBytes ?? DEFAULT_FAST_PATH_MAX_BYTES;
   const reader = new SafeJsonReader({ maxBytes, maxDepth, onRootEntry: checkRootEntry });
+  const streamText = (text: string) => {
+    for (let i = 0; i < text.length; i += CHUNK) reader.write(text.slice(i, i + CHUNK));
+    return reader.end();
+  };
 
   if (typeof input === 'string') {
     if (input.length === 0) throw new SessionFileError('empty', 'file is empty');
-    for (let i = 0; i < input.length; i += CHUNK) reader.write(input.slice(i, i + CHUNK));
-    return validate(reader.end());
+    // UTF-16 length ≤ UTF-8 length: the streaming reader enforces the exact byte limit.
+    if (input.length <= fastMax && input.length * 3 <= maxBytes) return validate(fastParse(input, maxDepth) ?? streamText(input));
+    return validate(streamText(input));
   }
 
   const src = source(input);
@@ -103,6 +117,9 @@ export async function parseSessionFile(input: SessionFileInput, opts: ParseOptio
   const gz = isGzip(head);
   const body = gz ? stream.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>) : stream;
   const r = body.getReader();
+  // Small enough: collect the bytes for the fast path; past the threshold, stream them.
+  let held: Uint8Array[] | null = [];
+  let heldBytes = 0;
   try {
     for (;;) {
       if (opts.signal?.aborted) throw new SessionFileError('json', 'reading was cancelled');
@@ -117,13 +134,89 @@ export async function parseSessionFile(input: SessionFileInput, opts: ParseOptio
         );
       }
       if (chunk.done) break;
+      if (held) {
+        heldBytes += chunk.value.byteLength;
+        if (heldBytes > maxBytes)
+          throw new SessionFileError('too-large', `file is larger than the limit of ${fmtBytes(maxBytes)} (once decompressed)`);
+        if (heldBytes <= fastMax) {
+          held.push(chunk.value);
+          continue;
+        }
+        for (const h of held) reader.write(h);
+        held = null;
+      }
       reader.write(chunk.value);
     }
   } catch (e) {
     await r.cancel().catch(() => {});
     throw e;
   }
+  if (!held) return validate(reader.end());
+  if (heldBytes === 0) throw new SessionFileError('empty', 'file is empty');
+  const bytes = concat(held, heldBytes);
+  let text: string | null = null;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    /* invalid UTF-8: the streaming reader reports it */
+  }
+  const fast = text === null ? undefined : fastParse(text, maxDepth);
+  if (fast !== undefined) return validate(fast);
+  for (let i = 0; i < bytes.length; i += CHUNK) reader.write(bytes.subarray(i, i + CHUNK));
   return validate(reader.end());
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Fast path for valid files: a linear scan refuses too-deep nesting (so nothing recursive ever
+ * sees it), native JSON.parse builds the value (it makes "__proto__" an own data key, never a
+ * prototype), then an iterative walk looks for forbidden keys. Returns undefined whenever
+ * anything is off, and the caller re-reads with the streaming reader for the exact error.
+ */
+function fastParse(text: string, maxDepth: number): unknown | undefined {
+  let depth = 0;
+  let inStr = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inStr) {
+      if (c === 92) i++;
+      else if (c === 34) inStr = false;
+    } else if (c === 34) inStr = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return undefined;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object') stack.push(v[i]);
+      continue;
+    }
+    for (const k of Object.keys(v)) {
+      if (FORBIDDEN_KEYS.has(k)) return undefined;
+      const child = (v as Record<string, unknown>)[k];
+      if (child !== null && typeof child === 'object') stack.push(child);
+    }
+  }
+  return value;
 }
 
 function errText(e: unknown): string {

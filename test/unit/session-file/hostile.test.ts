@@ -1,11 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { parseSessionFile, SessionFileError, buildSessionFile, encodeSessionFileBytes, NO_REDACTION } from '../../../src/core/session-file/index';
 import { slowServerRecords, validFileText } from './fixtures';
 
+// Every case runs on both readers: the fast path (pre-scan + JSON.parse) and the streaming one.
+let fastPathMaxBytes: number | undefined;
+
 async function refuse(input: Parameters<typeof parseSessionFile>[0], opts?: Parameters<typeof parseSessionFile>[1]) {
   try {
-    await parseSessionFile(input, opts);
+    await parseSessionFile(input, { fastPathMaxBytes, ...opts });
   } catch (e) {
     expect(e).toBeInstanceOf(SessionFileError);
     return e as SessionFileError;
@@ -15,10 +18,19 @@ async function refuse(input: Parameters<typeof parseSessionFile>[0], opts?: Para
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-describe('hostile and broken session files get a clear error', () => {
+describe.each([
+  ['fast path', undefined],
+  ['streaming reader', 0],
+])('hostile and broken session files get a clear error (%s)', (_name, threshold) => {
+  beforeEach(() => {
+    fastPathMaxBytes = threshold;
+  });
+
   it('accepts the valid baseline (so the cases below fail for their own reason)', async () => {
-    const f = await parseSessionFile(validFileText(slowServerRecords()));
+    const f = await parseSessionFile(validFileText(slowServerRecords()), { fastPathMaxBytes });
     expect(f.sessions[0].records).toHaveLength(slowServerRecords().length);
+    const g = await parseSessionFile(enc(validFileText(slowServerRecords())), { fastPathMaxBytes });
+    expect(g).toEqual(f);
   });
 
   it('empty file', async () => {
@@ -139,7 +151,7 @@ describe('hostile and broken session files get a clear error', () => {
   it('a "__proto__" inside a preview string is data, not a key', async () => {
     const recs = slowServerRecords() as any[];
     recs[3] = { ...recs[3], args: { json: '[{"__proto__":{"x":1}}]', size: 23, truncated: false } };
-    const f = await parseSessionFile(validFileText(recs));
+    const f = await parseSessionFile(validFileText(recs), { fastPathMaxBytes });
     expect((f.sessions[0].records[3] as any).args.json).toBe('[{"__proto__":{"x":1}}]');
   });
 
@@ -147,5 +159,18 @@ describe('hostile and broken session files get a clear error', () => {
     const e = await refuse(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]));
     expect(['json', 'encoding', 'format']).toContain(e.code);
     expect((await refuse(new Uint8Array([0x00, 0x01, 0x02]))).code).toBe('json');
+  });
+});
+
+describe('fast path and streaming reader agree', () => {
+  it('give identical files for a valid input with escapes, unicode and a BOM', async () => {
+    const recs = slowServerRecords() as any[];
+    recs[3] = { ...recs[3], event: 'ordér:créé \u2603 "q" \\ \n', args: { json: '["\\u0000 ☃ 𝄞"]', size: 12, truncated: false } };
+    const text = '\ufeff' + validFileText(recs);
+    const bytes = enc(text);
+    const a = await parseSessionFile(bytes);
+    const b = await parseSessionFile(bytes, { fastPathMaxBytes: 0 });
+    expect(a).toEqual(b);
+    expect((a.sessions[0].records[3] as any).event).toBe(recs[3].event);
   });
 });
