@@ -170,6 +170,29 @@ describe('hook in Chromium, per loading style', () => {
     });
   }
 
+  for (const style of ['umd', 'bundle']) {
+    test(`differential (${style}): every scenario observes the same results with and without the hook`, async () => {
+      const plainCtx = await browser.newContext();
+      const { ctx, page } = await open(`/fixtures/${style}.html`);
+      try {
+        const plain = await plainCtx.newPage();
+        await plain.goto(`${srv.url}/fixtures/${style}.html`);
+        await ready(plain);
+        expect(await plain.evaluate(() => typeof (window as any).__relay)).toBe('undefined');
+        const without = await plain.evaluate(() => (window as any).demo.runAll());
+        await ready(page);
+        const withHook = await page.evaluate(() => (window as any).demo.runAll());
+        expect(withHook).toEqual(without);
+        expect((withHook as any)['getter-proxy'].getterCalls).toBeGreaterThan(0);
+        const rs = await until(page, (x) => x.filter((r) => r.kind === 'client').length >= 10);
+        checkFrameStream(rs);
+      } finally {
+        await plainCtx.close();
+        await ctx.close();
+      }
+    });
+  }
+
   test('one message per task: 1000 emits in one task arrive in one batch', async () => {
     const { ctx, page } = await open('/fixtures/esm.html');
     try {
