@@ -23,6 +23,7 @@ import {
 } from '../core/messages';
 import { RecordSchema, RelayToWorkerSchema } from '../core/record-schema';
 import { createAnalyzer } from '../core/analysis';
+import { canonicalHash } from '../core/hash';
 import { openDb } from '../storage/db';
 import { Ingestor, QuotaError, type SessionInit } from '../storage/ingest';
 import { hookConfig, originOf, readSettings } from './policy';
@@ -30,6 +31,8 @@ import { hookConfig, originOf, readSettings } from './policy';
 const TABS_KEY = 'ackscope.tabs';
 /** Largest batch a relay may send (its own batches are 4,000 records). */
 const MAX_BATCH = 20_000;
+/** Pending operation summaries above which they are written even while batches wait. */
+const DERIVED_BACKLOG_MAX = 100_000;
 
 interface TabState {
   /** Current page load's session id. */
@@ -52,6 +55,11 @@ interface RelayPortState {
   session: string | null;
   bad: number;
 }
+
+type Prepared =
+  | { type: 'bad' }
+  | { type: 'hello'; frame: string; url: string; top: boolean }
+  | { type: 'records'; batch: number; records: Rec[]; bad: number; oversized: number };
 
 const PanelToWorkerSchema = v.variant('type', [
   v.object({ type: v.literal('panel-hello'), tabId: v.number() }),
@@ -80,13 +88,16 @@ export class CaptureWorker {
   /** Batches are stored one after another (dedup high-water marks rely on the order). */
   private chain: Promise<unknown> = Promise.resolve();
   private ready: Promise<void>;
-  private metaTimer: ReturnType<typeof setTimeout> | null = null;
+  private derivedTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Relay messages received and not yet processed. */
+  private pendingRelay = 0;
+  private lastRelayAt = 0;
   private diagFrame = `worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   private diagSeq = 0;
   private batchesSinceRetention = 0;
   /** When this worker instance started (tests tell restarts apart with it). */
   readonly startedAt = Date.now();
-  readonly stats = { batches: 0, stored: 0, duplicates: 0, rejected: 0, badMessages: 0 };
+  readonly stats = { batches: 0, stored: 0, duplicates: 0, rejected: 0, badMessages: 0, lastStoredAt: 0, firstBatchAt: 0, busyMs: 0, validateMs: 0 };
 
   constructor() {
     this.ingest = new Ingestor(this.db, {
@@ -161,10 +172,25 @@ export class CaptureWorker {
     });
     port.onMessage.addListener((msg) => {
       // Queue behind the state load and earlier batches; never throw out of a listener.
+      // Validate now, while the previous batch's transaction is in IndexedDB's hands.
+      const t0 = performance.now();
+      const prepared = this.prepare(msg);
+      this.stats.validateMs += performance.now() - t0;
+      this.pendingRelay++;
+      this.lastRelayAt = Date.now();
+      if (!this.stats.firstBatchAt) this.stats.firstBatchAt = this.lastRelayAt;
       this.chain = this.chain
         .then(() => this.ready)
-        .then(() => this.onRelayMessage(port, st, msg))
-        .catch((e) => console.warn('[ackscope] relay message failed', e));
+        .then(async () => {
+          const t0 = performance.now();
+          await this.onRelayMessage(port, st, prepared);
+          this.stats.busyMs += performance.now() - t0;
+        })
+        .catch((e) => console.warn('[ackscope] relay message failed', e))
+        .finally(() => {
+          this.pendingRelay--;
+          this.kickDerived();
+        });
     });
   }
 
@@ -176,14 +202,39 @@ export class CaptureWorker {
     }
   }
 
-  private async onRelayMessage(port: chrome.runtime.Port, st: RelayPortState, raw: unknown): Promise<void> {
-    const parsed = v.safeParse(RelayToWorkerSchema, raw);
-    if (!parsed.success) {
+  /** Check a relay message against the schemas and hash emits (synchronous, never throws). */
+  private prepare(raw: unknown): Prepared {
+    try {
+      const parsed = v.safeParse(RelayToWorkerSchema, raw);
+      if (!parsed.success) return { type: 'bad' };
+      const msg = parsed.output;
+      if (msg.type === 'hello') return msg;
+      if (msg.records.length > MAX_BATCH) return { type: 'records', batch: msg.batch, records: [], bad: 0, oversized: msg.records.length };
+      const records: Rec[] = [];
+      let bad = 0;
+      for (const r of msg.records) {
+        const ok = v.safeParse(RecordSchema, r);
+        if (!ok.success) {
+          bad++;
+          continue;
+        }
+        const rec = ok.output as Rec;
+        // Hashing happens here, off the page's main thread (the relay hashes only previews it cuts).
+        if (rec.kind === 'emit' && rec.hash === undefined && rec.args) rec.hash = canonicalHash(rec.args.json);
+        records.push(rec);
+      }
+      return { type: 'records', batch: msg.batch, records, bad, oversized: 0 };
+    } catch {
+      return { type: 'bad' };
+    }
+  }
+
+  private async onRelayMessage(port: chrome.runtime.Port, st: RelayPortState, msg: Prepared): Promise<void> {
+    if (msg.type === 'bad') {
       st.bad++;
       this.stats.badMessages++;
       return this.storeDiag(st, 'malformed-relay-message', 'worker dropped a malformed relay message');
     }
-    const msg = parsed.output;
     if (msg.type === 'hello') {
       st.frame = msg.frame;
       const top = st.frameId === 0;
@@ -220,24 +271,19 @@ export class CaptureWorker {
       this.post(port, { type: 'config', config });
       return;
     }
-    if (msg.records.length > MAX_BATCH) {
+    if (msg.oversized) {
       st.bad++;
       this.stats.badMessages++;
       this.post(port, { type: 'stored', batch: msg.batch });
-      return this.storeDiag(st, 'oversized-batch', `worker dropped a batch of ${msg.records.length} records (limit ${MAX_BATCH})`);
+      return this.storeDiag(st, 'oversized-batch', `worker dropped a batch of ${msg.oversized} records (limit ${MAX_BATCH})`);
     }
-    const records: Rec[] = [];
-    let bad = 0;
-    for (const r of msg.records) {
-      const ok = v.safeParse(RecordSchema, r);
-      if (ok.success) records.push(ok.output as Rec);
-      else bad++;
-    }
+    const { records, bad } = msg;
     try {
       const res = await this.storeInto(st, records);
       this.stats.batches++;
       this.stats.stored += res.stored;
       this.stats.duplicates += res.duplicates;
+      this.stats.lastStoredAt = Date.now();
       this.post(port, { type: 'stored', batch: msg.batch });
       if (bad) await this.storeDiag(st, 'malformed-record', `worker dropped ${bad} malformed record(s) in a batch`, bad);
     } catch (e) {
@@ -265,7 +311,6 @@ export class CaptureWorker {
       this.batchesSinceRetention = 0;
       await this.ingest.enforceRetention(this.settings.retention, init.id).catch(() => {});
     }
-    this.scheduleMeta();
     return res;
   }
 
@@ -280,16 +325,32 @@ export class CaptureWorker {
     }
   }
 
-  private scheduleMeta(): void {
-    if (this.metaTimer) return;
-    this.metaTimer = setTimeout(() => {
-      this.metaTimer = null;
-      this.chain = this.chain
-        .then(async () => {
-          for (const s of this.ingest.dirtySessions()) await this.ingest.flushMeta(s);
-        })
-        .catch(() => {});
-    }, 400);
+  /** Record batches are waiting or arrived a moment ago (more are likely on their way). */
+  private relayBusy(): boolean {
+    return this.pendingRelay > 0 || Date.now() - this.lastRelayAt < 100;
+  }
+
+  /**
+   * Operation summaries and snapshots are written between record batches, never ahead of
+   * them (records first: they are what must not be lost), unless the backlog grows large.
+   */
+  private kickDerived(): void {
+    if (this.derivedTimer) return;
+    const busy = this.relayBusy() && this.ingest.backlog < DERIVED_BACKLOG_MAX;
+    if (!this.ingest.backlog && !this.ingest.dirtySessions().length) return;
+    this.derivedTimer = setTimeout(
+      () => {
+        this.derivedTimer = null;
+        this.chain = this.chain
+          .then(async () => {
+            if (this.relayBusy() && this.ingest.backlog < DERIVED_BACKLOG_MAX) return;
+            await this.ingest.flushDerived(1000);
+          })
+          .catch((e) => console.warn('[ackscope] summaries failed', e))
+          .finally(() => this.kickDerived());
+      },
+      busy ? 50 : this.ingest.backlog ? 0 : 400,
+    );
   }
 
   // ---------------------------------------------------------------- devtools / panel
@@ -440,12 +501,14 @@ export class CaptureWorker {
     await (this.chain = this.chain.then(() => this.ingest.endSession(t.session, Date.now())).catch(() => {}));
   }
 
-  /** Test hook: wait until everything received so far is stored. */
+  /** Test hook: wait until everything received so far is stored, summaries included. */
   async idle(): Promise<void> {
     let c: Promise<unknown>;
     do {
       c = this.chain;
       await c;
+      if (c === this.chain && (this.ingest.backlog || this.ingest.dirtySessions().length))
+        this.chain = this.chain.then(() => this.ingest.drain()).catch(() => {});
     } while (c !== this.chain);
   }
 

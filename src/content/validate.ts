@@ -1,14 +1,16 @@
 /**
  * Checks what a page sends to the relay. The page is untrusted: anything that is not a
- * well-formed record of the hook's own frame, or is too big, is dropped and counted (the
- * relay turns the counts into a diagnostics record). Accepted records are normalised here:
- * previews cut to the configured limit (original size kept) and emit hashes filled in, so
- * the page hook does the least work possible.
+ * record of the hook's own frame (version, frame, seq, time, known kind), or is too big, is
+ * dropped and counted (the relay turns the counts into a diagnostics record). Previews are
+ * cut to the configured limit here (original size kept), before anything is copied further.
+ *
+ * This runs on the page's main thread, so it stays light: the full per-kind schema check and
+ * the emit hash happen in the service worker (see src/background/worker.ts).
  */
 import * as v from 'valibot';
 import type { Preview, Rec } from '../core/protocol';
-import { PageToRelaySchema, RecordSchema } from '../core/record-schema';
 import { canonicalHash } from '../core/hash';
+import { PageToRelaySchema, RecordHeadSchema } from '../core/record-schema';
 
 /** Records in one page message (a tight loop of 50k emits in one task is one message). */
 export const MAX_RECORDS_PER_MESSAGE = 250_000;
@@ -77,29 +79,33 @@ export function checkRecords(frame: string, raw: readonly unknown[], previewLimi
   const records: Rec[] = [];
   const bytes: number[] = [];
   for (const item of raw) {
-    const r = v.safeParse(RecordSchema, item);
-    if (!r.success) {
+    if (!v.is(RecordHeadSchema, item)) {
       bump('bad-record');
       continue;
     }
-    const rec = r.output as Rec & Record<string, unknown>;
+    const rec = item as unknown as Rec & Record<string, unknown>;
     if (rec.frame !== frame) {
       bump('foreign-frame');
       continue;
     }
-    if ('args' in rec && rec.args) {
-      const args = rec.args as Preview;
-      if (rec.kind === 'emit' && rec.hash === undefined) rec.hash = canonicalHash(args.json);
-      (rec as { args: Preview }).args = cut(args, previewLimit);
+    const args = rec.args as Preview | undefined;
+    if (args !== undefined && (args === null || typeof args !== 'object' || typeof args.json !== 'string' || typeof args.size !== 'number')) {
+      bump('bad-record');
+      continue;
     }
-    // Previews are already cut; everything else must stay small.
-    const other = approxSize({ ...rec, args: undefined }, MAX_RECORD_OVERHEAD);
-    if (other > MAX_RECORD_OVERHEAD) {
+    if (args && args.json.length > previewLimit) {
+      // Keep the full text's hash: grouping must not depend on the preview limit.
+      if (rec.kind === 'emit' && rec.hash === undefined) rec.hash = canonicalHash(args.json);
+      rec.args = cut(args, previewLimit);
+    }
+    // Previews are cut by now; everything else must stay small.
+    const size = approxSize(rec, MAX_RECORD_OVERHEAD + previewLimit);
+    if (size - previewBytes(rec) > MAX_RECORD_OVERHEAD) {
       bump('too-big');
       continue;
     }
     records.push(rec);
-    bytes.push(other + previewBytes(rec));
+    bytes.push(size);
   }
   return { records, bytes, dropped };
 }

@@ -169,6 +169,15 @@ export const RecordSchema = v.variant('kind', [
   DiagSchema,
 ]);
 
+/**
+ * The relay's per-record check (it runs on the page's main thread, so it stays light):
+ * identity and kind. The worker checks every record against RecordSchema.
+ */
+export const RecordHeadSchema = v.looseObject({
+  ...base,
+  kind: v.picklist(['hook', 'client', 'conn', 'emit', 'attempt', 'ack', 'attempt-end', 'settle', 'incoming', 'gap', 'unsupported', 'diag']),
+});
+
 /** page -> relay envelope (records checked one by one, so one bad record does not sink a batch). */
 export const PageToRelaySchema = v.variant('type', [
   v.object({ type: v.literal('records'), frame: id, records: v.array(v.unknown()) }),

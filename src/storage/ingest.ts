@@ -57,6 +57,8 @@ interface SessionCache {
   metaDirty: boolean;
   /** Warnings raised before the session row exists (written with the next batch). */
   warnings: string[];
+  /** Operations whose summary row must be (re)written: coalesced, written after the chunks. */
+  dirtyOps: Set<string>;
 }
 
 export function isQuotaError(e: unknown): boolean {
@@ -80,6 +82,8 @@ export function recordBytes(r: Rec): number {
 
 export class Ingestor {
   private cache = new Map<string, SessionCache>();
+  /** Where the time goes (benchmark report). */
+  readonly timing = { analyzeMs: 0, summariesMs: 0, txMs: 0, opsTxMs: 0 };
   private opts: Required<Omit<IngestOptions, 'createAnalyzer'>> & Pick<IngestOptions, 'createAnalyzer'>;
 
   constructor(
@@ -101,7 +105,7 @@ export class Ingestor {
     const frames = new Map<string, number>();
     for (const f of await this.db.frames.where('session').equals(session).toArray()) frames.set(f.frame, f.maxSeq);
     const last = await this.db.chunks.where('[session+no]').between([session, -Infinity], [session, Infinity]).last();
-    c = { frames, nextChunk: last ? last.no + 1 : 0, analyzer: null, pending: null, lastMetaAt: 0, metaDirty: false, warnings: [] };
+    c = { frames, nextChunk: last ? last.no + 1 : 0, analyzer: null, pending: null, lastMetaAt: 0, metaDirty: false, warnings: [], dirtyOps: new Set() };
     try {
       if (!this.opts.createAnalyzer) throw new Error('no analyzer configured');
       c.analyzer = this.opts.createAnalyzer(config);
@@ -157,28 +161,26 @@ export class Ingestor {
     const result: StoreResult = { stored: fresh.length, duplicates: records.length - fresh.length, evicted: [] };
     if (!fresh.length && existing) return result;
 
-    // Summaries: the analyzer ignores duplicates itself, so a failed transaction can be retried.
-    let changedOps: OpRow[] = [];
-    let goneOps: string[] = [];
+    // Summaries: the analyzer ignores duplicates itself, so a failed transaction can be
+    // retried. Changed operations are only marked here; their rows are written by
+    // flushDerived() after the chunks (one op row per emit would cap ingest at the speed of
+    // row-per-emit writes; coalesced, an op changed by 4 records is written once).
     if (c.analyzer && fresh.length) {
       try {
+        const t0 = performance.now();
         const { changed } = c.analyzer.push(fresh);
-        for (const id of changed) {
-          const op = c.analyzer.operation(id);
-          if (op) changedOps.push({ ...op, session });
-          else goneOps.push(id);
-        }
+        this.timing.analyzeMs += performance.now() - t0;
+        for (const id of changed) c.dirtyOps.add(id);
         c.metaDirty = true;
       } catch (e) {
         c.analyzer = null;
+        c.dirtyOps.clear();
         c.pending = `analysis failed: ${(e as Error)?.message ?? String(e)}`;
-        changedOps = [];
-        goneOps = [];
       }
     }
     const now = this.opts.now();
-    const writeMeta = c.pending !== null ? !existing : c.metaDirty && now - c.lastMetaAt >= this.opts.metaIntervalMs;
-    const meta = writeMeta ? this.snapshot(session, c, now) : null;
+    // Without a working analyzer, the new session still gets a row saying summaries are pending.
+    const meta = c.pending !== null && !existing ? this.snapshot(session, c, now) : null;
 
     const chunk: ChunkRow | null = fresh.length
       ? { session, no: c.nextChunk, records: fresh, bytes, firstT, lastT }
@@ -214,14 +216,14 @@ export class Ingestor {
         }
         if (chunk) await this.db.chunks.add(chunk);
         if (marks.size) await this.db.frames.bulkPut([...marks].map(([frame, maxSeq]) => ({ session, frame, maxSeq })));
-        if (changedOps.length) await this.db.ops.bulkPut(changedOps);
-        if (goneOps.length) await (this.db.ops as unknown as Table<OpRow, [string, string]>).bulkDelete(goneOps.map((id) => [session, id] as [string, string]));
         if (meta) await this.db.meta.put(meta);
       });
 
     for (let attempt = 0; ; attempt++) {
       try {
+        const t0 = performance.now();
         await write();
+        this.timing.txMs += performance.now() - t0;
         break;
       } catch (e) {
         if (!isQuotaError(e)) throw e;
@@ -239,11 +241,72 @@ export class Ingestor {
     for (const [f, s] of marks) c.frames.set(f, s);
     if (chunk) c.nextChunk++;
     c.warnings = [];
-    if (meta) {
-      c.lastMetaAt = now;
-      c.metaDirty = false;
-    }
     return result;
+  }
+
+  /** Operation rows waiting to be written (all sessions). */
+  get backlog(): number {
+    let n = 0;
+    for (const c of this.cache.values()) n += c.dirtyOps.size;
+    return n;
+  }
+
+  /**
+   * Write up to `maxOps` pending operation summaries (one transaction), plus the session's
+   * analysis snapshot once its backlog is drained and the snapshot is due. Returns the
+   * remaining backlog.
+   */
+  async flushDerived(maxOps = 2000, force = false): Promise<number> {
+    for (const [session, c] of this.cache) {
+      if (!c.analyzer) {
+        c.dirtyOps.clear();
+        continue;
+      }
+      const now = this.opts.now();
+      const metaDue = c.metaDirty && (force || now - c.lastMetaAt >= this.opts.metaIntervalMs);
+      if (!c.dirtyOps.size && !metaDue) continue;
+      const ids: string[] = [];
+      for (const id of c.dirtyOps) {
+        ids.push(id);
+        if (ids.length >= maxOps) break;
+      }
+      for (const id of ids) c.dirtyOps.delete(id);
+      const t0 = performance.now();
+      const puts: OpRow[] = [];
+      const dels: [string, string][] = [];
+      for (const id of ids) {
+        const op = c.analyzer.operation(id);
+        if (op) puts.push({ ...op, session });
+        else dels.push([session, id]);
+      }
+      const meta = !c.dirtyOps.size && metaDue ? this.snapshot(session, c, now) : null;
+      this.timing.summariesMs += performance.now() - t0;
+      const t1 = performance.now();
+      try {
+        await this.db.transaction('rw', ['sessions', 'ops', 'meta'], async () => {
+          if (!(await this.db.sessions.get(session))) return; // cleared meanwhile
+          if (puts.length) await this.db.ops.bulkPut(puts);
+          if (dels.length) await (this.db.ops as unknown as Table<OpRow, [string, string]>).bulkDelete(dels);
+          if (meta) await this.db.meta.put(meta);
+        });
+      } catch (e) {
+        for (const id of ids) c.dirtyOps.add(id);
+        throw e;
+      }
+      this.timing.opsTxMs += performance.now() - t1;
+      if (meta) {
+        c.lastMetaAt = now;
+        c.metaDirty = false;
+      }
+      return this.backlog;
+    }
+    return this.backlog;
+  }
+
+  /** Write every pending summary and snapshot now. */
+  async drain(): Promise<void> {
+    while ((await this.flushDerived(5000, true)) > 0);
+    for (const s of this.dirtySessions()) await this.flushMeta(s);
   }
 
   private snapshot(session: string, c: SessionCache, now: number): SessionMetaRow {
@@ -277,7 +340,7 @@ export class Ingestor {
   /** Write the analysis snapshot if records arrived since the last one (debounced by the worker). */
   async flushMeta(session: string): Promise<void> {
     const c = this.cache.get(session);
-    if (!c || !c.metaDirty || !c.analyzer) return;
+    if (!c || !c.metaDirty || !c.analyzer || c.dirtyOps.size) return;
     const now = this.opts.now();
     const meta = this.snapshot(session, c, now);
     if (!(await this.db.sessions.get(session))) return;
@@ -324,7 +387,7 @@ export class Ingestor {
   }
 
   async endSession(session: string, at: number): Promise<void> {
-    await this.flushMeta(session).catch(() => {});
+    await this.drain().catch(() => {});
     await this.db.sessions.update(session, { endedAt: at });
     this.cache.delete(session);
   }

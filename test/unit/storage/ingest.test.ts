@@ -19,6 +19,9 @@ describe('Ingestor', () => {
     const ing = new Ingestor(db, { createAnalyzer, metaIntervalMs: 0 });
     const recs = frameRecords('F1', { ops: 3 });
     const res = await ing.store(init(), recs);
+    expect(await db.ops.count(), 'summaries are written after the chunks').toBe(0);
+    expect(ing.backlog).toBe(3);
+    await ing.drain();
     expect(res).toEqual({ stored: recs.length, duplicates: 0, evicted: [] });
     const s = await db.sessions.get('1:1000');
     expect(s).toMatchObject({ tabId: 1, records: recs.length, userAgent: 'test', warnings: [] });
@@ -36,6 +39,7 @@ describe('Ingestor', () => {
     await a.store(init(), recs.slice(0, 7)); // hook, client, op1 (4 recs), emit of op2
     const b = new Ingestor(db, { createAnalyzer, metaIntervalMs: 0 });
     const res = await b.store(init(), recs);
+    await b.drain();
     expect(res.duplicates).toBe(7);
     expect(res.stored).toBe(recs.length - 7);
     const stored = await allRecords('1:1000');
