@@ -389,6 +389,46 @@ describe('install, transport and edge cases', () => {
     ]);
   });
 
+  test('stale heartbeat with retries: a buffered attempt is flushed with its old id and re-sent with a new one', async () => {
+    // Simulates a suspended tab (notes: "Stale heartbeat"): the engine's ping has expired, so
+    // the attempt lands in sendBuffer; the reconnect flushes it with its old id and the queue
+    // re-sends it with a new id: two deliveries, both acked.
+    const scenario = async () => {
+      const s = open({ retries: 1, ackTimeout: 2000, reconnectionDelay: 50, reconnectionDelayMax: 50 });
+      await connected(s);
+      const engine = (s.io as any).engine;
+      engine._hasPingExpired = () => true; // private name of the esm-debug build used in Node
+      const a = s.emitWithAck('fast', { id: 'stale-a' });
+      engine.close(); // the transport dies; socket.io reconnects with a fresh engine
+      const ra = await a;
+      await s.emitWithAck('ping', { id: 'stale-after' }); // the second ack of stale-a has arrived before this one
+      s.disconnect();
+      return ra;
+    };
+    const plain = await scenario();
+    srv.reset();
+    const r = record();
+    const withHook = await scenario();
+    expect(withHook).toEqual(plain);
+    expect(withHook).toEqual({ ok: true, echo: { id: 'stale-a' } });
+    expect(srv.count('/ fast stale-a')).toBe(2);
+    const l = lines(r.records).filter((x) => !x.startsWith('conn reconnect'));
+    expect(l.slice(0, 10)).toEqual([
+      'client / retries=1 ackTimeout=2000',
+      'conn connect',
+      'emit o0 fast api=promise queued=true',
+      'attempt o0 try=1 id=0 buffered',
+      'conn disconnect forced close',
+      'conn connect',
+      'attempt o0 try=1 id=0 flushed [{"id":"stale-a"}]',
+      'attempt o0 try=2 id=1 [{"id":"stale-a"}]',
+      'ack o0 id=0 [{"ok":true,"echo":{"id":"stale-a"}}]',
+      'settle o0 acked',
+    ]);
+    expect(l).toContain('ack o0 id=1 [{"ok":true,"echo":{"id":"stale-a"}}]');
+    expect(l.filter((x) => x.startsWith('settle o0'))).toHaveLength(1);
+  });
+
   test('credentials: auth is never stored, token-like query values are redacted', async () => {
     const r = record();
     const s = open({ auth: { token: 'hunter2-secret' }, query: { room: 'lobby', access_token: 'abc', sig: 'x' } });
