@@ -117,7 +117,7 @@ function Shell({ source, toolbarExtra }: { source: SessionSource; toolbarExtra?:
               <Findings meta={state.meta} ops={state.ops} />
             </div>
           ) : (
-            <div className="main" role="tabpanel" aria-label="Operations">
+            <div className="main" role="tabpanel" aria-label="Operations" data-filter-applied={deferredFilter}>
               <FilterBar parsed={parsed} shown={rows.length} total={state.ops.length} loaded={state.opsLoaded} expected={state.opsTotal} />
               <SplitV
                 storageKey="ackscope.timelineHeight"

@@ -40,14 +40,17 @@ export interface LaunchOptions {
   devtools?: boolean;
   dark?: boolean;
   extraArgs?: string[];
+  /** Extension directory (default dist/): a private copy keeps long runs safe from rebuilds. */
+  dist?: string;
 }
 
 export async function launchWithExtension(opts: LaunchOptions = {}): Promise<ExtBrowser> {
-  if (!existsSync(join(DIST, 'manifest.json'))) throw new Error(`Extension not built: ${DIST}/manifest.json missing (npm run build)`);
+  const dist = opts.dist ?? DIST;
+  if (!existsSync(join(dist, 'manifest.json'))) throw new Error(`Extension not built: ${dist}/manifest.json missing (npm run build)`);
   const userDataDir = mkdtempSync(join(tmpdir(), 'ackscope-chrome-'));
   const args = [
-    `--disable-extensions-except=${DIST}`,
-    `--load-extension=${DIST}`,
+    `--disable-extensions-except=${dist}`,
+    `--load-extension=${dist}`,
     '--no-sandbox',
     '--disable-gpu',
     '--disable-background-networking',

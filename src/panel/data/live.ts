@@ -18,7 +18,7 @@ import { StateBox, type ControlState, type OpLite, type SessionInfo, type Sessio
 export { PANEL_PORT };
 const FIRST_SCREEN = 200;
 const PAGE = 4000;
-const TAIL_MS = 5000;
+const TAIL_MS = 1500;
 
 interface PortLike {
   postMessage(m: PanelToWorker): void;
@@ -276,25 +276,57 @@ export class LiveSource implements SessionSource {
     }
   }
 
-  /** Merge rows into the loaded set and rebuild the sorted list. */
-  private merge(rows: OpRow[], removedFrom?: number, seen?: Set<string>) {
-    let needSort = false;
-    for (const r of rows) {
-      const lite = toLite(r);
-      const prev = this.map.get(r.id);
-      this.map.set(r.id, lite);
-      if (lite.outcome === 'pending' || lite.outcome === 'sent') this.open.add(r.id);
-      else this.open.delete(r.id);
-      needSort = needSort || !prev || prev.firstSend !== lite.firstSend || true;
+  /**
+   * Merge rows read from one [session+firstSend] range (in index order) into the loaded set.
+   * `complete`: the rows are everything from rows[0].firstSend (or `from`) to the end, so ops
+   * missing from them were removed (merged into another operation). The sorted list is
+   * spliced, never re-sorted: large sessions would pay O(n log n) per live update.
+   */
+  private merge(rows: OpRow[], complete = false, from?: number) {
+    const lites = rows.map(toLite);
+    for (const l of lites) {
+      this.map.set(l.id, l);
+      if (l.outcome === 'pending' || l.outcome === 'sent') this.open.add(l.id);
+      else this.open.delete(l.id);
     }
-    if (removedFrom !== undefined && seen) {
-      // Ops merged into another one (linked by key) disappear from storage.
-      for (const [id, op] of this.map) if (op.firstSend >= removedFrom && !seen.has(id)) {
-        this.map.delete(id);
-        this.open.delete(id);
+    if (!lites.length && !complete) return;
+    lites.sort(byFirstSend); // ties within a firstSend come back in id order from the index already
+    const lo = from ?? lites[0].firstSend;
+    const hi = complete || !lites.length ? Infinity : lites[lites.length - 1].firstSend;
+    const s = this.sorted;
+    const lower = (t: number) => {
+      let a = 0;
+      let b = s.length;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if (s[m].firstSend < t) a = m + 1;
+        else b = m;
+      }
+      return a;
+    };
+    const upper = (t: number) => {
+      let a = 0;
+      let b = s.length;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if (s[m].firstSend <= t) a = m + 1;
+        else b = m;
+      }
+      return a;
+    };
+    const i = lower(lo);
+    const j = hi === Infinity ? s.length : upper(hi);
+    const fresh = new Set(lites.map((l) => l.id));
+    if (complete) {
+      for (let k = i; k < j; k++) if (!fresh.has(s[k].id)) {
+        this.map.delete(s[k].id);
+        this.open.delete(s[k].id);
       }
     }
-    if (needSort || removedFrom !== undefined) this.sorted = [...this.map.values()].sort(byFirstSend);
+    // Ops in [lo, hi] that this read did not return (a page cut inside a run of equal times) stay.
+    const kept = complete ? [] : s.slice(i, j).filter((o) => !fresh.has(o.id) && this.map.get(o.id) === o);
+    const mid = kept.length ? [...lites, ...kept].sort(byFirstSend) : lites;
+    this.sorted = s.slice(0, i).concat(mid, s.slice(j).filter((o) => !fresh.has(o.id)));
   }
 
   private scheduleTail() {
@@ -331,7 +363,7 @@ export class LiveSource implements SessionSource {
       }
       const rows = await this.range(session, from).toArray();
       if (gen !== this.loadGen) return;
-      this.merge(rows, from, new Set(rows.map((r) => r.id)));
+      this.merge(rows, true, from);
       this.publish();
     } finally {
       this.tailBusy = false;
