@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import CDP from 'chrome-remote-interface';
 import { launchWithExtension, findChrome, type ExtBrowser } from '../support/browser';
 import { openPanel, type PanelDriver } from '../support/devtools-panel';
 import { startDemoServer, type DemoServer } from '../../demo/server';
@@ -44,6 +45,19 @@ async function waitForFile(dir: string, re: RegExp): Promise<string> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no download matching ${re} in ${dir}: ${readdirSync(dir).join(', ')}`);
+}
+
+/** A real Ctrl+S from the keyboard, routed by Chrome to the focused frame (the panel). */
+async function pressCtrlS(b: ExtBrowser) {
+  const port = Number(readFileSync(join(b.userDataDir, 'DevToolsActivePort'), 'utf8').split('\n')[0]);
+  const dt = (await CDP.List({ port })).find((t: { url: string }) => t.url.startsWith('devtools://devtools/bundled/devtools_app.html'));
+  const c = await CDP({ port, target: dt!.id });
+  try {
+    for (const type of ['rawKeyDown', 'keyUp'] as const)
+      await c.Input.dispatchKeyEvent({ type, key: 's', code: 'KeyS', windowsVirtualKeyCode: 83, modifiers: 2 });
+  } finally {
+    await c.close();
+  }
 }
 
 async function expectViewerShows(exp: Exported, table: string[]) {
@@ -161,6 +175,12 @@ describe('session file round trip: record in Chromium → file → same verdicts
   it.skipIf(!PANEL_WIRED)('"Export session" in the real panel downloads a redacted file with every recorded record', async () => {
     const cdp = await b.cdpBrowser!.newBrowserCDPSession();
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir, eventsEnabled: true });
+    // Ctrl+S in the panel opens the dialog (and not Chrome's "Save page").
+    await panel.click('[role=row][data-op]');
+    await pressCtrlS(b);
+    await panel.waitFor(`document.querySelector('[role=dialog][aria-label="Export session"]')`);
+    await panel.press('Escape');
+    await panel.waitFor(`!document.querySelector('[role=dialog][aria-label="Export session"]')`);
     await panel.click('[data-testid=export-session]');
     await panel.waitFor(`document.querySelector('[data-testid=redaction-preview]')?.textContent.includes('key:password')`);
     await panel.click('[data-testid=export-confirm]');
