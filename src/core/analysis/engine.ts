@@ -186,7 +186,7 @@ export class IncrementalAnalyzer implements Analyzer {
   private clientState(id: string, t: number): ClientState {
     let c = this.clients.get(id);
     if (!c) {
-      c = { id, rec: null, firstT: t, conns: [], emits: [], maxEmitT: -Infinity, dedupKeys: new Map(), dedupEvents: 0, wires: new Map(), orphanAcks: new Map(), orphanEnds: new Map(), buckets: new Map(), keyed: new Map() };
+      c = { id, rec: null, firstT: t, conns: [], emits: [], maxEmitT: -Infinity, dedupKeys: new Map(), dedupEvents: 0, wires: new Map(), orphanAcks: new Map(), orphanEnds: new Map(), buckets: new Map() };
       this.clients.set(id, c);
       this.clientsChanged = true;
     } else if (t < c.firstT) {
@@ -366,9 +366,13 @@ export class IncrementalAnalyzer implements Analyzer {
       const ts = c.dedupKeys.get(f);
       if (ts) ts.push(r.t);
       else c.dedupKeys.set(f, [r.t]);
-      const k = c.keyed.get(f);
-      if (Array.isArray(k)) for (const e of k) this.markDirty(e);
-      else if (k) this.markDirty(k);
+      // Emits with that key (any event): found through the key buckets, no extra index.
+      for (const byKind of c.buckets.values()) {
+        for (const m of [byKind.key, byKind.cfg]) {
+          const b = m.get(f);
+          for (let e = b?.head ?? null; e; e = e.next) this.markDirty(e);
+        }
+      }
     }
   }
 
@@ -412,12 +416,6 @@ export class IncrementalAnalyzer implements Analyzer {
     if (!b) m.set(v, (b = { kind, head: null, tail: null }));
     bucketInsert(b, e);
     e.bucket = b;
-    if (e.key !== null) {
-      const prev = c.keyed.get(e.key);
-      if (prev === undefined) c.keyed.set(e.key, e);
-      else if (Array.isArray(prev)) prev.push(e);
-      else c.keyed.set(e.key, [prev, e]);
-    }
     // The inserted emit may split an existing link between its neighbours.
     this.relink(b, e);
     if (e.next) this.relink(b, e.next);

@@ -287,7 +287,6 @@ function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, lat: Latenc
     ev.sends += o.attempts;
     if (answered) ev.answered = true;
     if (timedOut || o.outcome === 'timed-out' || o.outcome === 'failed') ev.ended = true;
-    if (o.queued && o.emits.some((id) => x.emits.get(id)?.rec?.api === 'none')) ev.fireAndForget++;
   }
 
   // --- duplicate verdicts
@@ -357,6 +356,10 @@ function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, lat: Latenc
   for (const e of cs.emits) {
     const r = e.rec;
     if (!r || !r.queued) continue;
+    if (r.api === 'none') {
+      const ev = byEv.get(r.event);
+      if (ev) ev.fireAndForget++;
+    }
     const p = prevQueued?.rec;
     const t = r.flags?.timeout;
     if (p && t !== undefined && p.flags?.timeout === t && p.queueDepth !== undefined && p.queueDepth > 0)

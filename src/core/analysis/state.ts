@@ -89,8 +89,6 @@ export interface ClientState {
   orphanEnds: Map<number, AttemptEndRecord[]>;
   /** event -> bucket kind -> key or payload hash -> bucket. */
   buckets: Map<string, Record<BucketKind, Map<string, Bucket>>>;
-  /** Idempotency key -> emits carrying it (for ackscope:dedup events). */
-  keyed: Map<string, EmitState | EmitState[]>;
 }
 
 /** Order of emits: app call time, then op id (total, deterministic). */
