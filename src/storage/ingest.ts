@@ -111,10 +111,15 @@ export class Ingestor {
       c.analyzer = this.opts.createAnalyzer(config);
       if (last) {
         // Worker restarted: rebuild the analyzer state from what is stored.
+        // Summaries the previous worker had not written yet are unknown: rewrite them all
+        // (in the background, coalesced).
         await this.db.chunks
           .where('[session+no]')
           .between([session, -Infinity], [session, Infinity])
-          .each((ch) => void c!.analyzer!.push(ch.records));
+          .each((ch) => {
+            for (const id of c!.analyzer!.push(ch.records).changed) c!.dirtyOps.add(id);
+          });
+        c.metaDirty = true;
       }
     } catch (e) {
       c.analyzer = null;

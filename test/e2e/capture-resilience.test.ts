@@ -68,6 +68,18 @@ describe('capture resilience', () => {
     expect(st.unique, 'none twice').toBe(st.total);
     expect(st.maxSeq + 1, 'no holes in the frame sequence').toBe(st.total);
     expect(srv.count('/ fire ')).toBe(20_000);
+    // summaries for every op, including those whose records straddle the restart (the new
+    // worker rebuilt the analyzer state from the stored chunks)
+    const opStats = await (await b.worker()).evaluate(async (s) => {
+      const x = (globalThis as any).__ackscope;
+      await x.idle();
+      let fire = 0;
+      await x.db.ops.where('session').equals(s).each((o: any) => {
+        if (o.event === 'fire') fire++;
+      });
+      return fire;
+    }, session!);
+    expect(opStats).toBe(20_000);
     await page.close();
   });
 

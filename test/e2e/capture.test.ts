@@ -10,7 +10,7 @@ import { chromium, type BrowserContext, type Frame, type Page } from 'playwright
 import { rmSync } from 'node:fs';
 import { launchWithExtension, findChrome, type ExtBrowser } from '../support/browser';
 import { startDemoServer, type DemoServer } from '../../demo/server';
-import { setSettings, waitForRecords, sessions } from './support/ext';
+import { setSettings, waitForRecords, sessions, ops } from './support/ext';
 import { PAGES, buildScenarioBundle } from './support/bundle';
 import { sig, expected, expectedExecutions, byClient, causalProblems } from './support/expect';
 import type { Rec } from '../../src/core/protocol';
@@ -94,8 +94,16 @@ describe('capture: exact records per loading style', () => {
       // the server really ran what the records say (retried op ran 3 times)
       const ex = expectedExecutions(SCENARIOS, style.id0);
       for (const [k, n] of Object.entries(ex)) expect(srv.executions.get(k) ?? 0, k).toBe(n);
-      // emit hashes filled by the relay
+      // emit hashes filled in by the relay/worker
       expect(frameRecs.filter((r) => r.kind === 'emit').every((r) => /^[0-9a-f]{16}$/.test((r as any).hash))).toBe(true);
+      // per-operation summaries maintained by the worker: every emit belongs to one stored op
+      const opRows = await ops(b, session.id);
+      const emitIds = frameRecs.filter((r) => r.kind === 'emit').map((r) => (r as any).op as string);
+      const covered = new Set(opRows.flatMap((o) => o.emits));
+      expect(emitIds.filter((id) => !covered.has(id))).toEqual([]);
+      const slowOp = opRows.find((o) => o.event === 'slow' && o.attempts === 3)!;
+      expect(slowOp, 'the retried op summary').toBeDefined();
+      expect(slowOp.chain.flatMap((a) => a.lateAcks).length).toBe(3);
       await page.close();
     });
   }

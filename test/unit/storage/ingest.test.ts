@@ -51,6 +51,17 @@ describe('Ingestor', () => {
     expect(row).toMatchObject({ outcome: 'acked', attempts: 1 });
   });
 
+  it('after a restart, summaries the old worker had not written yet are written', async () => {
+    const a = new Ingestor(db, { createAnalyzer });
+    const recs = frameRecords('F1', { ops: 5 });
+    await a.store(init(), recs); // records stored, summaries still pending when the worker "dies"
+    expect(await db.ops.count()).toBe(0);
+    const b = new Ingestor(db, { createAnalyzer });
+    await b.store(init(), frameRecords('F1', { ops: 1, startSeq: recs.length }));
+    await b.drain();
+    expect(await db.ops.count()).toBe(6);
+  });
+
   it('keeps storing records while the analysis core throws, and says summaries are pending', async () => {
     const ing = new Ingestor(db, {
       createAnalyzer: () => {
