@@ -177,6 +177,7 @@ describe('session file round trip: record in Chromium → file → same verdicts
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir, eventsEnabled: true });
     // Ctrl+S in the panel opens the dialog (and not Chrome's "Save page").
     await panel.click('[role=row][data-op]');
+    await panel.waitFor('document.hasFocus()'); // keys go to the focused frame
     await pressCtrlS(b);
     await panel.waitFor(`document.querySelector('[role=dialog][aria-label="Export session"]')`);
     await panel.press('Escape');
