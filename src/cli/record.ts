@@ -3,6 +3,9 @@
  * through its Settings (recordAll), the URL opened, records read back from the extension's
  * IndexedDB when the recording stops, written as a session file. Progress goes to stderr.
  */
+import { access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { analyze } from '../core/analysis';
 import { enableRecording, launchExtensionContext, LaunchError, storedRecordCount, type ExtensionContext } from '../node/launcher';
 import { collectSessions, waitForIngest, writeSessionFile } from '../node/session-out';
@@ -26,6 +29,14 @@ export async function runRecord(url: string, opts: RecordOptions): Promise<numbe
   }
   if (!/^(https?|file):$/.test(target.protocol)) throw new UsageError(`<url> ${url}: only http:, https: and file: URLs can be recorded`);
   if (!/\.json(\.gz)?$/i.test(opts.out)) throw new UsageError(`--out ${opts.out}: must end in .json or .json.gz`);
+  // Refuse an unwritable destination now, not after a long recording.
+  const outDir = dirname(resolve(opts.out));
+  try {
+    await access(outDir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--out ${opts.out}: ${code === 'ENOENT' ? `directory ${outDir} does not exist` : `cannot write to ${outDir} (${code ?? (e as Error).message})`}`);
+  }
 
   // Signals are ours from the start (Chrome runs in its own process group, so Ctrl-C in a
   // terminal reaches only this process): the first one stops and saves, a second one gives up.

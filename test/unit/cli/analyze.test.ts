@@ -214,6 +214,7 @@ describe('bad input: exit 2, one line on stderr naming the flag or file, nothing
     ['record with a bad --duration', () => ['record', 'http://127.0.0.1:9/', '--out', join(tmp, 'x.json'), '--duration', 'soon'], /--duration/],
     ['record with a bad url', () => ['record', 'not a url', '--out', join(tmp, 'x.json')], /not a url/],
     ['record with a missing --browser', () => ['record', 'http://127.0.0.1:9/', '--out', join(tmp, 'x.json'), '--browser', join(tmp, 'no-chrome')], /--browser .*no-chrome/],
+    ['record into a missing directory', () => ['record', 'http://127.0.0.1:9/', '--out', join(tmp, 'no', 'dir', 'x.json')], /--out .*does not exist/],
     ['record with a bad --out extension', () => ['record', 'http://127.0.0.1:9/', '--out', join(tmp, 'x.txt')], /--out .*x\.txt/],
   ];
   it('record with CHROME_PATH pointing nowhere', async () => {
