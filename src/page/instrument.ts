@@ -318,7 +318,6 @@ export function installInstrument(o: InstrumentOptions): Instrument {
   let cur: Cur | null = null;
   let inAck: { sock: any; id: number } | null = null;
   let lastEncoded: { packet: any; out: any } | null = null;
-  let lastEncodeError: { packet: any; message: string } | null = null;
 
   const selfUrl: string = (() => {
     try {
@@ -366,17 +365,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     if (isFn(encode)) {
       defineHidden(enc, 'encode', function (this: any, packet: any) {
         if (!enabled) return encode.apply(this, arguments as any);
-        let out;
-        try {
-          out = encode.apply(this, arguments as any);
-        } catch (e) {
-          try {
-            lastEncodeError = { packet, message: errMessage(e) };
-          } catch {
-            /* ignore */
-          }
-          throw e;
-        }
+        // If encoding throws (BigInt, circular data) the error reaches the app's emit untouched.
+        const out = encode.apply(this, arguments as any);
         lastEncoded = { packet, out };
         return out;
       });
@@ -997,8 +987,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     return ret;
   }
   function onEmitThrew(op: Op, att: Att | null, e: unknown): void {
-    const message = lastEncodeError ? lastEncodeError.message : errMessage(e);
-    lastEncodeError = null;
+    const message = errMessage(e);
     if (op.open) op.rec.error = message;
     else if (att) {
       const r: AttemptEndRecord = { v: 1, frame, seq: -1, t: now(), kind: 'attempt-end', client: op.s.id!, op: op.id, ackId: att.ackId, cause: 'error', message };
