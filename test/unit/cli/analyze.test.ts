@@ -59,6 +59,30 @@ describe('analyze --json on HAR fixtures from real Chromium', () => {
     });
   }
 
+  it('dedup.har: the retry reached the server and was recognised (DUPLICATE ack): server-deduplicated', async () => {
+    const r = await runCli(['analyze', join(HAR, 'dedup.har'), '--json']);
+    const j = parseOne(r.stdout);
+    const [op] = j.operations.filter((o: any) => o.event === 'dedup');
+    expect(op.attempts).toBe(expected('dedup')['/ dedup dedup-0']);
+    expect(op.attempts).toBe(2);
+    expect(op.duplicate).toBe('server-deduplicated');
+    expect(op.outcome).toBe('acked');
+    expect(op.ackArgs).toEqual(['DUPLICATE']);
+    expect(j.findings.some((f: any) => f.severity === 'error')).toBe(false);
+    expect(r.code).toBe(0);
+  });
+
+  it('never.har: two unanswered sends the server both ran: possible duplicate, exit 1 only with --fail-on warning', async () => {
+    const file = join(HAR, 'never.har');
+    const r = await runCli(['analyze', file, '--json']);
+    const [op] = parseOne(r.stdout).operations.filter((o: any) => o.event === 'never');
+    expect(op.attempts).toBe(expected('never')['/ never never-0']);
+    expect(op.duplicate).toBe('possible');
+    expect(op.chain.map((a: any) => a.end)).toEqual(['timeout', 'timeout']);
+    expect(r.code).toBe(0);
+    expect((await runCli(['analyze', file, '--fail-on', 'warning'])).code).toBe(1);
+  });
+
   it('fast.har: every operation acked once, as many as the server ran', async () => {
     const r = await runCli(['analyze', join(HAR, 'fast.har'), '--json']);
     const j = parseOne(r.stdout);
