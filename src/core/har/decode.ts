@@ -22,7 +22,7 @@ export class HarError extends Error {}
 /** What a HAR cannot show: printed with every analysis of a HAR. */
 export const HAR_LIMITS: readonly string[] = [
   'socket.io options (retries, ackTimeout) are not in a HAR: retries are inferred from identical payloads re-sent on the same socket with a new ack id before the previous attempt was answered, and the ack timeout from the interval between those re-sends.',
-  "The app's own view is not in a HAR: whether a callback or promise saw a timeout is inferred (last attempt unanswered after the inferred ack timeout); single sends get no timeout verdict.",
+  "The app's own view is not in a HAR: for retried operations a timeout is inferred (last attempt unanswered after the inferred ack timeout); a single send counts as acked when the server answered, even if the app's own timeout(ms) had already expired.",
   'Emits that never reached the wire are invisible: packets waiting in the send buffer while disconnected, dropped volatile emits, operations queued behind the retry queue head.',
   'Client instances are inferred from the connection URL path and namespace; call stacks, emit flags (timeout, volatile) and client options other than the inferred retries/ackTimeout are absent.',
   'Frames DevTools did not keep (page reloads without "Preserve log", requests made before the Network panel opened) are missing from the HAR.',
