@@ -178,31 +178,9 @@ function main(): void {
   const hello: HookRecord = { v: 1, frame, seq: -1, t: now(), kind: 'hook', url, top, userAgent: navigator.userAgent, hookVersion: HOOK_VERSION };
   sink(hello);
 
-  // UMD build: `window.io = ...` — patch its classes before the first socket exists and
-  // learn early when it is an unsupported major version. Removed at the first read or write
-  // so a named element `id="io"` or a page `var io` behave as without the hook.
-  try {
-    if (!Object.prototype.hasOwnProperty.call(w, 'io')) {
-      Object.defineProperty(w, 'io', {
-        configurable: true,
-        enumerable: false,
-        get() {
-          delete w.io;
-          return w.io;
-        },
-        set(v) {
-          Object.defineProperty(w, 'io', { value: v, writable: true, enumerable: true, configurable: true });
-          try {
-            if (v && (typeof v === 'function' || typeof v === 'object')) inst.patchClasses({ Socket: v.Socket, Manager: v.Manager });
-          } catch {
-            /* ignore */
-          }
-        },
-      });
-    }
-  } catch {
-    /* ignore */
-  }
+  // No `window.io` accessor for the UMD build: `'io' in window` would turn true before the
+  // library loads and change what the page sees. The Object.prototype traps in ./instrument
+  // catch UMD sockets (and pre-4 shapes) the same way as bundled ones.
 
   function onRelay(e: MessageEvent): void {
     const m = e.data as RelayToPage | null;

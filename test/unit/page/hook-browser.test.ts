@@ -271,6 +271,23 @@ describe('hook in Chromium, per loading style', () => {
     }
   });
 
+  test('the page sees no new globals and no `io` before the library loads', async () => {
+    const names = async (withHook: boolean) => {
+      const ctx = await browser.newContext();
+      try {
+        if (withHook) await ctx.addInitScript(hookCode);
+        const page = await ctx.newPage();
+        await page.goto(srv.url + '/fixtures/index.html');
+        return await page.evaluate(() => ({ names: Object.getOwnPropertyNames(window).sort(), io: 'io' in window, keys: Object.keys({}) }));
+      } finally {
+        await ctx.close();
+      }
+    };
+    const [without, withHook] = [await names(false), await names(true)];
+    expect(withHook).toEqual(without);
+    expect(withHook.io).toBe(false);
+  });
+
   test('disabled for the site: the app keeps working, nothing is sent', async () => {
     const { ctx, page } = await open('/fixtures/umd.html', { disabled: true, recording: true });
     try {
