@@ -5,9 +5,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { App } from '../panel/App';
 import { MemorySource } from '../panel/data/memory';
-import { ExportButton, OpenSessionButton, type ImportedFile, type LoadSessions } from '../panel/session-io';
-import type { SessionInput } from '../core/session-file';
-import type { Rec } from '../core/protocol';
+import { ExportButton, OpenSessionButton, sessionInputsOf, type ImportedFile, type LoadSessions } from '../panel/session-io';
 
 export function Viewer({ theme, initial }: { theme: 'light' | 'dark'; initial?: ImportedFile }) {
   const [imported, setImported] = useState<ImportedFile | null>(initial ?? null);
@@ -24,24 +22,7 @@ export function Viewer({ theme, initial }: { theme: 'light' | 'dark'; initial?: 
   }, [imported, index]);
 
   // Re-export from the opened file (e.g. to add redaction before attaching it to a bug).
-  const load: LoadSessions = useCallback(
-    async () =>
-      (imported?.file.sessions ?? []).map(
-        (s): SessionInput => ({
-          id: s.id,
-          records: s.records as unknown as Rec[],
-          url: s.url,
-          title: s.title,
-          startedAt: Date.parse(s.createdAt),
-          endedAt: s.endedAt ? Date.parse(s.endedAt) : undefined,
-          userAgent: s.userAgent,
-          extensionVersion: s.extensionVersion,
-          analysisConfig: s.analysisConfig,
-          warnings: s.warnings,
-        }),
-      ),
-    [imported],
-  );
+  const load: LoadSessions = useCallback(async () => (imported ? sessionInputsOf(imported.file) : []), [imported]);
 
   if (!imported || !source) {
     return (

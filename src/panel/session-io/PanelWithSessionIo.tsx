@@ -4,12 +4,13 @@
  * with "Back to live". main.tsx renders this instead of App to get the whole feature:
  *   <PanelWithSessionIo live={source} theme={theme} />
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { App } from '../App';
 import { MemorySource } from '../data/memory';
 import type { SessionSource } from '../data/source';
 import { SessionIo } from './SessionIo';
-import type { ImportedFile } from './import-data';
+import { sessionInputsOf, type ImportedFile } from './import-data';
+import type { LoadSessions } from './ExportButton';
 
 export function PanelWithSessionIo({ live, theme }: { live: SessionSource; theme?: 'light' | 'dark' }) {
   const [imported, setImported] = useState<{ f: ImportedFile; index: number } | null>(null);
@@ -22,9 +23,13 @@ export function PanelWithSessionIo({ live, theme }: { live: SessionSource; theme
     (globalThis as { __ackscopeSource?: unknown }).__ackscopeSource = source;
   }, [source]);
 
+  // An imported session re-exports from its file (live ones read the extension's database).
+  const file = imported?.f.file;
+  const loadImported: LoadSessions = useCallback(async () => (file ? sessionInputsOf(file) : []), [file]);
+
   const extra = (
     <>
-      <SessionIo source={source} onOpen={(f) => setImported({ f, index: 0 })} />
+      <SessionIo source={source} onOpen={(f) => setImported({ f, index: 0 })} load={file ? loadImported : undefined} />
       {imported && imported.f.inputs.length > 1 && (
         <select
           className="tb-select"

@@ -2,7 +2,7 @@
  * Import: read a session file (File/Blob from "Open session…" or a drop) in this page,
  * streaming, and turn it into inputs for the panel's in-memory SessionSource.
  */
-import { parseSessionFile, type SessionFile, type ParseOptions } from '../../core/session-file';
+import { parseSessionFile, type SessionFile, type ParseOptions, type SessionInput } from '../../core/session-file';
 import type { Rec } from '../../core/protocol';
 import type { MemoryInput } from '../data/memory';
 
@@ -45,4 +45,20 @@ export async function openSessionFile(blob: Blob, opts: ParseOptions = {}): Prom
   const name = (blob as File).name ?? 'session';
   const file = await parseSessionFile(blob, opts);
   return { name, file, inputs: memoryInputs(file, name) };
+}
+
+/** Build inputs back from an opened file: re-export it (e.g. with more redaction) from the viewer or an imported session. */
+export function sessionInputsOf(file: SessionFile): SessionInput[] {
+  return file.sessions.map((s) => ({
+    id: s.id,
+    records: s.records as unknown as Rec[],
+    url: s.url,
+    title: s.title,
+    startedAt: Date.parse(s.createdAt),
+    endedAt: s.endedAt ? Date.parse(s.endedAt) : undefined,
+    userAgent: s.userAgent,
+    extensionVersion: s.extensionVersion,
+    analysisConfig: s.analysisConfig,
+    warnings: s.warnings,
+  }));
 }

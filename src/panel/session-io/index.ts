@@ -6,4 +6,4 @@ export { OpenSessionButton, type OpenProps } from './OpenButton';
 export { SessionIo, type SessionIoProps } from './SessionIo';
 export { PanelWithSessionIo } from './PanelWithSessionIo';
 export { exportSessionFile, loadSessionInputs, readSessionRecords, saveBlob, type ExportResult } from './export-data';
-export { openSessionFile, memoryInputs, type ImportedFile } from './import-data';
+export { openSessionFile, memoryInputs, sessionInputsOf, type ImportedFile } from './import-data';

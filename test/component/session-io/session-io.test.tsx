@@ -172,6 +172,11 @@ describe('PanelWithSessionIo (the panel root with import/export)', () => {
       ['order:create', 3, 'confirmed'],
       ['ping', 1, 'none'],
     ]);
+    // An imported session can be exported again (from its file), e.g. with more redaction.
+    fireEvent.click(screen.getByTestId('export-session'));
+    fireEvent.change(await screen.findByLabelText('More key names'), { target: { value: 'item' } });
+    await waitFor(() => expect(screen.getByTestId('redaction-preview').textContent).toContain('key:item'));
+    fireEvent.keyDown(window, { key: 'Escape' });
     fireEvent.click(screen.getByTestId('back-to-live'));
     expect(screen.queryByTestId('back-to-live')).toBeNull();
     expect((globalThis as { __ackscopeSource?: unknown }).__ackscopeSource).toBe(live);
