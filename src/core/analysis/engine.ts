@@ -38,7 +38,13 @@ interface FrameState {
   /** Records that arrived ahead of a missing seq: seq -> t. */
   early: Map<number, number>;
   backwards: number;
+  /** Holes given up on ([from, to) seq ranges): a late record there is still accepted. */
+  skipped: Array<[number, number]>;
+  skippedCount: number;
 }
+
+/** Records held back waiting for a missing seq before the hole is given up. */
+const MAX_EARLY = 4096;
 
 export interface PushResult {
   changed: string[];
@@ -161,17 +167,44 @@ export class IncrementalAnalyzer implements Analyzer {
   private accept(frame: string, seq: number, t: number): boolean {
     let fs = this.frames.get(frame);
     if (!fs) {
-      fs = { next: 0, lastT: -Infinity, early: new Map(), backwards: 0 };
+      fs = { next: 0, lastT: -Infinity, early: new Map(), backwards: 0, skipped: [], skippedCount: 0 };
       this.frames.set(frame, fs);
     }
-    if (seq < fs.next || fs.early.has(seq)) return false;
+    if (seq < fs.next) {
+      // Below the high-water mark: a duplicate, unless it falls in a hole given up on.
+      for (let i = 0; i < fs.skipped.length; i++) {
+        const [a, b] = fs.skipped[i];
+        if (seq >= a && seq < b) {
+          fs.skipped.splice(i, 1, ...([[a, seq], [seq + 1, b]] as Array<[number, number]>).filter(([x, y]) => y > x));
+          fs.skippedCount--;
+          return true;
+        }
+      }
+      return false;
+    }
+    if (fs.early.has(seq)) return false;
     if (seq !== fs.next) {
       fs.early.set(seq, t);
+      // A session that starts mid-frame (or lost records) would otherwise keep every later
+      // record here: past a bound, give the hole up (still counted, still fillable).
+      if (fs.early.size > MAX_EARLY) {
+        let min = Infinity;
+        for (const k of fs.early.keys()) if (k < min) min = k;
+        fs.skipped.push([fs.next, min]);
+        fs.skippedCount += min - fs.next;
+        fs.next = min;
+        this.drain(fs);
+      }
       return true;
     }
     if (t < fs.lastT) fs.backwards++;
     fs.lastT = t;
     fs.next++;
+    this.drain(fs);
+    return true;
+  }
+
+  private drain(fs: FrameState): void {
     while (fs.early.size > 0) {
       const et = fs.early.get(fs.next);
       if (et === undefined) break;
@@ -180,7 +213,6 @@ export class IncrementalAnalyzer implements Analyzer {
       fs.lastT = et;
       fs.next++;
     }
-    return true;
   }
 
   private clientState(id: string, t: number): ClientState {
@@ -196,13 +228,19 @@ export class IncrementalAnalyzer implements Analyzer {
     return c;
   }
 
+  /** Last emit looked up: an op's records usually arrive close together. */
+  private lastEmit: EmitState | null = null;
+
   private emitState(op: string, client: string, t: number): EmitState {
+    const last = this.lastEmit;
+    if (last !== null && last.id === op) return last;
     let e = this.emits.get(op);
     if (!e) {
       e = { id: op, client, rec: null, attempts: [], settles: [], key: null, keyPath: null, hash: null, bucket: null, prev: null, next: null, linkPrev: false, gid: null, op: null, dirty: false, stamp: 0 };
       this.emits.set(op, e);
       this.clientState(client, t);
     }
+    this.lastEmit = e;
     return e;
   }
 
@@ -600,6 +638,10 @@ export class IncrementalAnalyzer implements Analyzer {
     const holes: string[] = [];
     for (const [frame, fs] of [...this.frames].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       backwards += fs.backwards;
+      if (fs.skippedCount) {
+        missing += fs.skippedCount;
+        holes.push(`${frame} before seq ${fs.skipped[fs.skipped.length - 1][1]}`);
+      }
       if (fs.early.size) {
         let max = -1;
         for (const s of fs.early.keys()) if (s > max) max = s;

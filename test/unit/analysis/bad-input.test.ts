@@ -57,6 +57,27 @@ describe('bad input: analysed as far as possible, with a diagnostic, never a thr
     expect(b.diagnostics.join('\n')).toMatch(/still pending at the end of the session/);
   });
 
+  it('a frame seen from the middle: bounded waiting, hole reported, late records still accepted', () => {
+    const s = new Session();
+    const c = s.client();
+    for (let i = 0; i < 3000; i++) {
+      const o = s.emit(c, 'x', [i]);
+      const w = s.attempt(o)!;
+      s.wait(1).ack(c, w, ['ok']).settle(o, 'acked');
+    }
+    const recs = s.records;
+    const an = createAnalyzer();
+    an.push(recs.slice(10)); // the first 10 records (hook, client, first emits) come last
+    const mid = an.result();
+    expect(mid.diagnostics.join('\n')).toMatch(/10 record\(s\) missing in sequence/);
+    an.push(recs.slice(0, 10));
+    const a = an.result();
+    expect(a.operations).toHaveLength(3000);
+    expect(a.operations[0]).toMatchObject({ event: 'x', outcome: 'acked', socket: '/ #1' });
+    expect(a.diagnostics.join('\n')).not.toMatch(/missing in sequence/);
+    expect(a).toEqual(analyze(recs));
+  });
+
   it('garbage values, wrong field types, non-array input', () => {
     const { s } = slowSession();
     const junk = [null, 3, 'x', [], {}, { kind: 'emit' }, { v: 1, frame: 'f1', seq: 'a', t: 1, kind: 'emit' }, { v: 1, frame: 'z', seq: 0, t: 1, kind: 'emit', client: 5 }, { v: 1, frame: 'z', seq: 1, t: 1, kind: 'ack', client: 'z/c1', ackId: 'nope' }] as unknown as Rec[];
