@@ -27,11 +27,18 @@ function useOpener(onOpen: OpenProps['onOpen'], maxBytes?: number) {
     const ac = (abort.current = new AbortController());
     setError(null);
     setStatus(`Reading ${f.name}…`);
+    let shownMb = -1;
     try {
       const imported = await openSessionFile(f, {
         maxBytes,
         signal: ac.signal,
-        onProgress: (read, total) => setStatus(`Reading ${f.name}… ${mb(read)}${total ? ` of ${mb(total)}` : ''}`),
+        onProgress: (read, total) => {
+          // One re-render per MB read, not per chunk.
+          const m = Math.floor(read / (1024 * 1024));
+          if (m === shownMb) return;
+          shownMb = m;
+          setStatus(`Reading ${f.name}… ${mb(read)}${total ? ` of ${mb(total)}` : ''}`);
+        },
       });
       if (ac.signal.aborted) return;
       setStatus(null);
