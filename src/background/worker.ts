@@ -116,7 +116,9 @@ export class CaptureWorker {
       this.settings = readSettings(local[SETTINGS_KEY]);
       const saved = session[TABS_KEY] as Record<string, TabState> | undefined;
       if (saved && typeof saved === 'object')
-        for (const [k, t] of Object.entries(saved)) if (t && typeof t.session === 'string') this.tabs.set(Number(k), { ...t, devtools: t.devtools ?? 0 });
+        // DevTools ports died with the previous worker; open devtools pages reconnect and
+        // count themselves again (keeping old counts would record forever after DevTools closes).
+        for (const [k, t] of Object.entries(saved)) if (t && typeof t.session === 'string') this.tabs.set(Number(k), { ...t, devtools: 0 });
     } catch (e) {
       console.warn('[ackscope] could not load state', e);
     }
