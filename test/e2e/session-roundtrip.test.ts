@@ -168,6 +168,13 @@ describe('session file round trip: record in Chromium → file → same verdicts
     expect(fileOps.find((o) => o.event === 'slow')).toMatchObject({ attempts: 3, duplicate: 'confirmed' });
   });
 
+  it('the standalone viewer is one self-contained HTML file (no external scripts or styles)', () => {
+    const html = readFileSync(VIEWER, 'utf8');
+    expect(html).toMatch(/<script[^>]*>[\s\S]{1000,}<\/script>/);
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(html).not.toMatch(/<link[^>]+rel="?stylesheet/);
+  });
+
   it("the standalone viewer (no extension) opens that file and shows the live panel's table", async () => {
     await expectViewerShows(nodeBuilt, liveTable);
   });
