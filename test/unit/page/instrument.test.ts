@@ -11,6 +11,8 @@ import { startNodeRecording, type NodeRecording } from '../../support/node-recor
 import { installInstrument, INSTRUMENT_MARKER, redactUrl, redactQuery } from '../../../src/page/instrument';
 import type { Rec } from '../../../src/core/protocol';
 import * as parser from 'socket.io-parser';
+import { Server } from 'socket.io';
+import { createServer } from 'node:http';
 
 let srv: DemoServer;
 let demo: Demo;
@@ -427,6 +429,35 @@ describe('install, transport and edge cases', () => {
     ]);
     expect(l).toContain('ack o0 id=1 [{"ok":true,"echo":{"id":"stale-a"}}]');
     expect(l.filter((x) => x.startsWith('settle o0'))).toHaveLength(1);
+  });
+
+  test('connection-state recovery: the reconnect is recorded as recovered, with socket and engine ids', async () => {
+    const http = createServer();
+    const rio = new Server(http, { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } });
+    rio.on('connection', (sock) => {
+      sock.on('ping', (_p: unknown, ack: (v: string) => void) => ack('pong'));
+      sock.on('drop', () => sock.conn.close());
+      if (!sock.recovered) sock.emit('hello', 1); // recovery needs an offset: one event received
+    });
+    await new Promise<void>((res) => http.listen(0, '127.0.0.1', () => res()));
+    const port = (http.address() as { port: number }).port;
+    try {
+      const r = record();
+      const s = io(`http://127.0.0.1:${port}`, { forceNew: true, transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 50 });
+      await new Promise<void>((res) => s.once('hello', () => res()));
+      const again = new Promise<void>((res) => s.once('disconnect', () => s.once('connect', () => res())));
+      s.emit('drop');
+      await again;
+      expect(s.recovered).toBe(true);
+      expect(await s.emitWithAck('ping', {})).toBe('pong');
+      s.disconnect();
+      const connects = r.records.filter((x) => x.kind === 'conn' && x.event === 'connect') as any[];
+      expect(connects.map((c) => c.recovered)).toEqual([false, true]);
+      expect(connects[1].sid).toBe(connects[0].sid); // recovery keeps the socket id
+      expect(connects[1].engineSid).not.toBe(connects[0].engineSid);
+    } finally {
+      await new Promise<void>((res) => rio.close(() => res()));
+    }
   });
 
   test('credentials: auth is never stored, token-like query values are redacted', async () => {
