@@ -81,6 +81,22 @@ function keyValue(v: unknown): string | null {
   return null;
 }
 
+const LEADING_ID_RE = /^\[\{"id":(?:"([^"\\]{1,512})"|(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?))[,}]/;
+
+/**
+ * Fast path of `extractKey` for the most common shape, `[{"id":...` (socket.io encodes with
+ * JSON.stringify: no whitespace, no duplicate keys, and `id` has the highest priority), without
+ * parsing the payload. Returns null when the text does not start that way (then parse).
+ */
+export function leadingId(json: string): string | null {
+  if (json.charCodeAt(2) !== 34 /* " */ || !json.startsWith('[{"id":')) return null;
+  const m = LEADING_ID_RE.exec(json);
+  if (!m) return null;
+  if (m[1] !== undefined) return m[1];
+  const n = Number(m[2]);
+  return Number.isFinite(n) ? String(n) : null;
+}
+
 export interface KeyMatch {
   key: string;
   /** Path relative to the args array: "0.id", "0.order.id", or the configured path. */

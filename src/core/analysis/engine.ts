@@ -24,7 +24,7 @@ import type {
 } from '../protocol';
 import { SERVER_DEDUP_EVENT, attemptKey } from '../protocol';
 import { canonicalHash } from '../hash';
-import { DedupMatcher, dedupEventKey, extractKey, mayContainAutoKey, previewArgs } from '../preview';
+import { DedupMatcher, dedupEventKey, extractKey, leadingId, mayContainAutoKey, previewArgs } from '../preview';
 import type { Analysis, AnalysisConfig, Analyzer, Operation } from './types';
 import type { AttemptState, Bucket, BucketKind, ClientState, EmitState } from './state';
 import { bucketInsert, emitOrder, emitT, sortedInsert } from './state';
@@ -435,7 +435,12 @@ export class IncrementalAnalyzer implements Analyzer {
     const json = args && typeof args.json === 'string' ? args.json : '';
     const paths = this.pathsFor(r.event);
     let kind: BucketKind = 'hash';
-    if (paths.length || (this.config.autoKeyPaths && mayContainAutoKey(json))) {
+    const fast = paths.length === 0 && this.config.autoKeyPaths && args && !args.truncated ? leadingId(json) : null;
+    if (fast !== null) {
+      e.key = fast;
+      e.keyPath = '0.id';
+      kind = 'key';
+    } else if (paths.length || (this.config.autoKeyPaths && mayContainAutoKey(json))) {
       const m = extractKey(previewArgs(args), paths, this.config.autoKeyPaths);
       if (m) {
         e.key = m.key;

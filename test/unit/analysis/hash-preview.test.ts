@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { canonicalHash } from '../../../src/core/hash';
-import { DedupMatcher, extractKey, getPath, safeParse, previewArgs, dedupEventKey } from '../../../src/core/preview';
+import { DedupMatcher, extractKey, getPath, safeParse, previewArgs, dedupEventKey, leadingId } from '../../../src/core/preview';
 
 /** Same value with object keys in another (reversed) order. */
 function reorder(v: unknown): unknown {
@@ -86,5 +86,23 @@ describe('preview', () => {
     expect(m.match(p([{ text: 'a duplicate word' }]))).toBeNull();
     expect(dedupEventKey(p([{ key: 'k', event: 'e' }]))).toBe('k');
     expect(dedupEventKey(p(['k']))).toBeNull();
+  });
+});
+
+describe('leadingId fast path agrees with extractKey', () => {
+  it('property: same key as a full parse for any first-argument object', () => {
+    fc.assert(
+      fc.property(fc.record({ id: fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.constant(''), fc.constant('a"b\\\\c')) }, { requiredKeys: [] }), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }), (head, rest) => {
+        const json = JSON.stringify([{ ...head, ...rest }]);
+        const fast = leadingId(json);
+        const slow = extractKey(JSON.parse(json), [], true);
+        if (fast !== null) expect(fast).toBe(slow?.key);
+      }),
+      { numRuns: 500 },
+    );
+    expect(leadingId('[{"id":"x1","a":1}]')).toBe('x1');
+    expect(leadingId('[{"id":12.50}]')).toBe('12.5');
+    expect(leadingId('[{"id":"a\\"b"}]')).toBeNull();
+    expect(leadingId('[{"ids":1}]')).toBeNull();
   });
 });
