@@ -3,9 +3,9 @@
  * in the DevTools panel (live source), for imported files and in the standalone viewer
  * (in-memory source) without chrome.*.
  */
-import { useDeferredValue, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { SessionSource, OpLite } from './data/source';
-import { compileFilter, parseFilter } from './filter';
+import { compileFilter, narrows, parseFilter, type ParsedFilter } from './filter';
 import { createViewStore, ViewContext, useView, useViewApi, type SortKey } from './view-store';
 import { Toolbar } from './views/Toolbar';
 import { FilterBar } from './views/FilterBar';
@@ -74,7 +74,18 @@ function Shell({ source, toolbarExtra }: { source: SessionSource; toolbarExtra?:
 
   const parsed = useMemo(() => parseFilter(deferredFilter), [deferredFilter]);
   const pred = useMemo(() => compileFilter(parsed), [parsed]);
-  const filtered = useMemo(() => (pred ? state.ops.filter(pred) : (state.ops as OpLite[])), [state.ops, pred]);
+  // Typing usually narrows the filter: then only the previous result is scanned.
+  const last = useRef<{ ops: readonly OpLite[]; parsed: ParsedFilter; result: readonly OpLite[] } | null>(null);
+  const filtered = useMemo(() => {
+    if (!pred) return state.ops as OpLite[];
+    const prev = last.current;
+    const base = prev && prev.ops === state.ops && narrows(prev.parsed, parsed) ? prev.result : state.ops;
+    let result: readonly OpLite[] = base.filter(pred);
+    // Nothing filtered out: keep the same array so the timeline's lanes are not rebuilt.
+    if (result.length === base.length) result = base;
+    last.current = { ops: state.ops, parsed, result };
+    return result as OpLite[];
+  }, [state.ops, pred, parsed]);
   const rows = useMemo(() => {
     if (sort.key === 'time' && sort.dir === 1) return filtered;
     const c = cmp(sort.key);

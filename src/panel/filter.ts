@@ -225,3 +225,26 @@ export function compileFilter(parsed: ParsedFilter): ((op: OpLite) => boolean) |
 /** Suggestions for the filter bar's autocomplete hint. */
 export const FILTER_HELP =
   'Filter: text  event:order  socket:/admin  key:…  is:duplicate|retried|late|pending|deduplicated  outcome:timed-out  duplicate:confirmed  -negate  /regex/';
+
+function sameTerm(a: Term, b: Term): boolean {
+  if (a.type !== b.type || a.neg !== b.neg) return false;
+  if (a.type === 'text') return a.value === (b as typeof a).value;
+  if (a.type === 'regex') return a.re.source === (b as typeof a).re.source && a.re.flags === (b as typeof a).re.flags;
+  return a.key === (b as typeof a).key && a.value === (b as typeof a).value;
+}
+
+/**
+ * True when every operation matching `next` also matches `prev`, so `next` can filter
+ * `prev`'s result instead of the whole session (typing more usually narrows): `next` keeps
+ * prev's terms and adds some, or extends its last positive free-text term ("ord" -> "order").
+ */
+export function narrows(prev: ParsedFilter, next: ParsedFilter): boolean {
+  const p = prev.terms;
+  const n = next.terms;
+  if (!p.length || n.length < p.length) return false;
+  for (let i = 0; i < p.length - 1; i++) if (!sameTerm(p[i], n[i])) return false;
+  const a = p[p.length - 1];
+  const b = n[p.length - 1];
+  if (sameTerm(a, b)) return true;
+  return a.type === 'text' && b.type === 'text' && !a.neg && !b.neg && b.value.includes(a.value);
+}

@@ -1,5 +1,5 @@
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
+import { PanelWithSessionIo } from './session-io';
 import { liveSourceFromChrome } from './data/live';
 
 // DevTools passes its theme as 'default' or 'dark'; as a plain tab (dev/bench) use the OS theme.
@@ -20,4 +20,5 @@ document.documentElement.dataset.theme = theme;
 const source = liveSourceFromChrome(params);
 // Exposed for end-to-end tests and the benchmark (read-only inspection).
 (globalThis as { __ackscopeSource?: unknown }).__ackscopeSource = source;
-createRoot(document.getElementById('root')!).render(<App source={source} theme={theme} />);
+// With Export session / Open session… (an imported file shows in the same UI, then Back to live).
+createRoot(document.getElementById('root')!).render(<PanelWithSessionIo live={source} theme={theme} />);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseFilter, compileFilter } from '../../src/panel/filter';
+import { parseFilter, compileFilter, narrows } from '../../src/panel/filter';
 import type { OpLite } from '../../src/panel/data/source';
 
 function op(p: Partial<OpLite>): OpLite {
@@ -77,5 +77,23 @@ describe('filter parser', () => {
     // A key without a value while typing is ignored, not an error.
     expect(parseFilter('event:').terms).toHaveLength(0);
     expect(parseFilter('event:').errors).toHaveLength(0);
+  });
+  it('knows when a longer filter only narrows the previous result', () => {
+    const n = (a: string, b: string) => narrows(parseFilter(a), parseFilter(b));
+    expect(n('ord', 'order')).toBe(true);
+    expect(n('order', 'order is:retried')).toBe(true);
+    expect(n('order is:retried', 'order is:retried -k1')).toBe(true);
+    // Not monotone: field prefixes, negations and regexes change meaning as they grow.
+    expect(n('event:ord', 'event:order')).toBe(false);
+    expect(n('-k', '-k1')).toBe(false);
+    expect(n('/a/', '/ab/')).toBe(false);
+    expect(n('order', 'ord')).toBe(false);
+    expect(n('', 'x')).toBe(false);
+    // Whatever narrows() claims must hold on data.
+    for (const [a, b] of [['ord', 'order'], ['o', 'order is:retried'], ['order is:retried', 'order is:retried -k1']]) {
+      const pa = compileFilter(parseFilter(a))!;
+      const pb = compileFilter(parseFilter(b))!;
+      expect(OPS.filter(pb).every(pa)).toBe(true);
+    }
   });
 });
