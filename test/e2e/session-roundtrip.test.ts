@@ -228,4 +228,31 @@ describe('session file round trip: record in Chromium → file → same verdicts
     await panel.waitFor(`document.querySelector('[data-testid=record]')`);
     await expectViewerShows(fromPanel, liveTable);
   });
+
+  it.skipIf(!PANEL_WIRED)('after a reload, one file can hold both sessions of the tab (a page and its reload)', async () => {
+    await page.reload();
+    await page.waitForFunction(() => (window as any).tReady);
+    await page.evaluate(() => (window as any).t.run(['fast'], 300));
+    const again = (await sessionWithEmit(b, '[{"id":300}]'))!;
+    expect(again).not.toBe(session);
+    await panel.waitFor(`__ackscopeSource.getState().sessions.length >= 2 && __ackscopeSource.getState().session?.id === ${JSON.stringify(again)}`, 30_000);
+    const dir2 = mkdtempSync(join(tmpdir(), 'ackscope-dl2-'));
+    try {
+      const cdp = await b.cdpBrowser!.newBrowserCDPSession();
+      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir2, eventsEnabled: true });
+      await panel.click('[data-testid=export-session]');
+      await panel.waitFor(`document.querySelector('[data-testid=export-all-sessions]')`);
+      await panel.click('[data-testid=export-all-sessions]');
+      await panel.waitFor(`document.querySelector('[data-testid=export-all-sessions]').checked && !document.querySelector('[data-testid=export-confirm]').disabled`);
+      await panel.click('[data-testid=export-confirm]');
+      const path = await waitForFile(dir2, /^ackscope-.*\.json$/);
+      await cdp.detach();
+      const file = await parseSessionFile(new Uint8Array(readFileSync(path)));
+      expect(file.sessions.map((s) => s.id)).toEqual([session, again]);
+      expect(file.sessions[0].records.length).toBe(stored.length);
+      expect(file.sessions[1].records.some((r) => r.kind === 'emit' && (r as { args?: { json: string } }).args?.json === '[{"id":300}]')).toBe(true);
+    } finally {
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
 });

@@ -198,7 +198,7 @@ export function ExportDialog({ state, load, save, onClose, anchor }: DialogProps
       </label>
       {siblings.length > 1 && (
         <label className="sio-check">
-          <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> Include all {siblings.length} sessions of this
+          <input type="checkbox" data-testid="export-all-sessions" checked={all} onChange={(e) => setAll(e.target.checked)} /> Include all {siblings.length} sessions of this
           tab (reloads)
         </label>
       )}
