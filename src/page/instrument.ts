@@ -24,6 +24,7 @@ import type {
   ClientRecord,
   ConnEvent,
   ConnRecord,
+  DiagRecord,
   EmitFlags,
   EmitRecord,
   IncomingRecord,
@@ -328,6 +329,19 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     }
   })();
 
+  let oopsCount = 0;
+  /** A hook bug swallowed (the page must not see it): reported as a diag record, rate-limited. */
+  function oops(e: unknown): void {
+    try {
+      oopsCount++;
+      if (oopsCount === 1 || oopsCount === 10 || oopsCount === 100 || oopsCount % 1000 === 0) {
+        const r: DiagRecord = { v: 1, frame, seq: -1, t: now(), kind: 'diag', code: 'hook-error', message: errMessage(e), count: oopsCount };
+        put(r);
+      }
+    } catch {
+      /* nothing left to do */
+    }
+  }
   function put(r: Rec): void {
     try {
       sink(r);
@@ -377,8 +391,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         if (enabled) {
           try {
             onIncomingRaw(m!, obj);
-          } catch {
-            /* ignore */
+          } catch (e) {
+            oops(e);
           }
         }
         return add.apply(this, arguments as any);
@@ -472,8 +486,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       if (enabled) {
         try {
           on(this, ev, arguments);
-        } catch {
-          /* ignore */
+        } catch (e) {
+          oops(e);
         }
       }
       return Object.getPrototypeOf(this).emitReserved.apply(this, arguments);
@@ -692,8 +706,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       if (enabled) {
         try {
           onAttemptCb(att, arguments);
-        } catch {
-          /* ignore */
+        } catch (e) {
+          oops(e);
         }
       }
       return cb.apply(this, arguments as any);
@@ -789,8 +803,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
           prevStack = s.pendingStack;
           s.pendingApi = 'promise';
           s.pendingStack = stacks ? captureStack() : undefined;
-        } catch {
-          /* ignore */
+        } catch (e) {
+          oops(e);
         }
         try {
           return orig.apply(this, arguments as any);
@@ -808,8 +822,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       if (!enabled) return orig.apply(this, arguments as any);
       try {
         onAckSeen(this, packet);
-      } catch {
-        /* ignore */
+      } catch (e) {
+        oops(e);
       }
       const prev = inAck;
       inAck = { sock: this, id: packet && packet.id };
@@ -823,8 +837,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       if (enabled) {
         try {
           onEventSeen(this, packet);
-        } catch {
-          /* ignore */
+        } catch (e) {
+          oops(e);
         }
       }
       return orig.apply(this, arguments as any);
@@ -846,15 +860,15 @@ export function installInstrument(o: InstrumentOptions): Instrument {
           if (typeof tname === 'string') r.transport = tname;
           put(r);
         }
-      } catch {
-        /* ignore */
+      } catch (e) {
+        oops(e);
       }
       const ret = orig.apply(this, arguments as any);
       try {
         // `recovered` is computed inside onconnect; the record is still unsent (same task).
         if (r) r.recovered = dataProp(this, 'recovered') === true;
-      } catch {
-        /* ignore */
+      } catch (e) {
+        oops(e);
       }
       return ret;
     });
@@ -863,8 +877,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         if (enabled) {
           try {
             ensureClient(this);
-          } catch {
-            /* ignore */
+          } catch (e) {
+            oops(e);
           }
         }
         return orig.apply(this, arguments as any);
@@ -876,8 +890,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     try {
       Object.defineProperty(w, 'name', { value: orig.name });
       Object.defineProperty(w, 'length', { value: orig.length });
-    } catch {
-      /* ignore */
+    } catch (e) {
+      oops(e);
     }
     const had = Object.prototype.hasOwnProperty.call(proto, key);
     const desc = Object.getOwnPropertyDescriptor(proto, key);
@@ -959,7 +973,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         cur = { s, op, att };
         setCur = true;
       }
-    } catch {
+    } catch (e) {
+      oops(e);
       args = a;
       op = null;
       att = null;
@@ -973,16 +988,16 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       try {
         if (setCur) cur = prevCur;
         if (op) onEmitThrew(op, att, e);
-      } catch {
-        /* ignore */
+      } catch (e) {
+        oops(e);
       }
       throw e;
     }
     try {
       if (setCur) cur = prevCur;
       if (op && s) afterEmit(s, sock, op, att, fromQueue);
-    } catch {
-      /* ignore */
+    } catch (e) {
+      oops(e);
     }
     return ret;
   }
@@ -1066,8 +1081,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     const ret = orig.apply(sock, a as any); // an encode error propagates to emit (recorded there)
     try {
       if (att) onSent(sock, att, packet, flushed);
-    } catch {
-      /* ignore */
+    } catch (e) {
+      oops(e);
     }
     lastEncoded = null;
     return ret;
@@ -1152,8 +1167,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         if (!enabled) return;
         try {
           onSet(this, v);
-        } catch {
-          /* ignore */
+        } catch (e) {
+          oops(e);
         }
       },
     };
@@ -1185,8 +1200,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     patchClasses(lib) {
       try {
         if (lib.Socket && lib.Socket.prototype) patchSocketProto(lib.Socket.prototype);
-      } catch {
-        /* ignore */
+      } catch (e) {
+        oops(e);
       }
     },
     uninstall() {
@@ -1194,8 +1209,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       while (undo.length) {
         try {
           undo.pop()!();
-        } catch {
-          /* ignore */
+        } catch (e) {
+          oops(e);
         }
       }
       if (g[INSTRUMENT_MARKER] === api) delete g[INSTRUMENT_MARKER];
