@@ -547,6 +547,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       url: redactUrl(dataProp(mgr, 'uri')),
       nsp,
       opts: snapshot(s.sopts, mopts, m.custom, sock),
+      // The build carries no version string; public API tells the range (retries came with emitWithAck).
+      libVersion: isFn(sock.emitWithAck) ? '>=4.6' : '4.0-4.5',
       via,
     };
     put(rec);
