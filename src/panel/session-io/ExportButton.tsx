@@ -2,7 +2,7 @@
  * "Export session" toolbar button, its dialog (file type, sessions, redaction with a preview of
  * what is removed) and the Ctrl/Cmd+S shortcut of the panel.
  */
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { SessionSource, SourceState } from '../data/source';
 import { openDb, type AckScopeDB } from '../../storage/db';
@@ -151,8 +151,13 @@ export function ExportDialog({ state, load, save, onClose, anchor }: DialogProps
     }
   }, [policy]);
 
-  // The preview is what the export itself computes (same build + redact code), deferred so typing stays fluid.
-  const deferredPolicy = useDeferredValue(policy);
+  // The preview is what the export itself computes (same build + redact code). It walks every
+  // record, so it follows typing with a short delay instead of on each key.
+  const [deferredPolicy, setDeferredPolicy] = useState(policy);
+  useEffect(() => {
+    const t = setTimeout(() => setDeferredPolicy(policy), 200);
+    return () => clearTimeout(t);
+  }, [policy]);
   const preview: RedactionItem[] | null = useMemo(() => {
     if (!inputs || policyError) return null;
     try {
