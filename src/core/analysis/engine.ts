@@ -53,13 +53,41 @@ export interface PushResult {
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
+
+// Wire ids count up from 0 per Socket: a dense array; odd values go to a map.
+const MAX_DENSE_WIRE = 1 << 24;
+function wireGet(c: ClientState, id: number): AttemptState | undefined {
+  const a = Number.isInteger(id) && id >= 0 && id < MAX_DENSE_WIRE ? c.wireArr[id] : undefined;
+  return a ?? (c.wires.size ? c.wires.get(id) : undefined);
+}
+function wireSet(c: ClientState, id: number, a: AttemptState): void {
+  if (Number.isInteger(id) && id >= 0 && id < MAX_DENSE_WIRE && id <= c.wireArr.length + 1024) c.wireArr[id] = a;
+  else c.wires.set(id, a);
+}
+
+/** n of an op id `${client}/o${n}`, or -1 when the id has another shape. */
+function opNumber(op: string, client: string): number {
+  const L = client.length;
+  if (op.length <= L + 2 || op.length > L + 11 || op.charCodeAt(L) !== 47 /* / */ || op.charCodeAt(L + 1) !== 111 /* o */) return -1;
+  let n = 0;
+  for (let i = L + 2; i < op.length; i++) {
+    const d = op.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  if (n > 0x3fffffff || (op.charCodeAt(L + 2) === 48 && op.length > L + 3)) return -1;
+  return op.startsWith(client) ? n : -1;
+}
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export class IncrementalAnalyzer implements Analyzer {
   readonly config: AnalysisConfig;
   private readonly matcher: DedupMatcher;
   private readonly frames = new Map<string, FrameState>();
-  readonly emits = new Map<string, EmitState>();
+  /** Every emit state, in creation order. */
+  readonly emitList: EmitState[] = [];
+  /** Op ids that do not follow the protocol's `${client}/o${n}` format. */
+  private readonly otherEmits = new Map<string, EmitState>();
   readonly clients = new Map<string, ClientState>();
   private readonly orphanNullEnds = new Map<string, AttemptEndRecord[]>();
   /** Emits whose summary may have changed since the last flush (each also flagged `dirty`). */
@@ -218,7 +246,7 @@ export class IncrementalAnalyzer implements Analyzer {
   private clientState(id: string, t: number): ClientState {
     let c = this.clients.get(id);
     if (!c) {
-      c = { id, rec: null, firstT: t, conns: [], emits: [], maxEmitT: -Infinity, dedupKeys: new Map(), dedupEvents: 0, wires: new Map(), orphanAcks: new Map(), orphanEnds: new Map(), buckets: new Map() };
+      c = { id, rec: null, firstT: t, conns: [], emits: [], maxEmitT: -Infinity, dedupKeys: new Map(), dedupEvents: 0, wireArr: [], wires: new Map(), orphanAcks: new Map(), orphanEnds: new Map(), buckets: new Map(), ops: [] };
       this.clients.set(id, c);
       this.clientsChanged = true;
     } else if (t < c.firstT) {
@@ -234,14 +262,31 @@ export class IncrementalAnalyzer implements Analyzer {
   private emitState(op: string, client: string, t: number): EmitState {
     const last = this.lastEmit;
     if (last !== null && last.id === op) return last;
-    let e = this.emits.get(op);
+    // Op ids are `${client}/o${n}` (protocol.ts): index them per client by n in an array
+    // instead of hashing every id string into one big map.
+    const c = this.clientState(client, t);
+    const n = opNumber(op, client);
+    let e = n >= 0 ? c.ops[n] : this.otherEmits.get(op);
     if (!e) {
-      e = { id: op, client, rec: null, attempts: [], settles: [], key: null, keyPath: null, hash: null, bucket: null, prev: null, next: null, linkPrev: false, gid: null, op: null, dirty: false, stamp: 0 };
-      this.emits.set(op, e);
-      this.clientState(client, t);
+      e = { id: op, client, rec: null, attempts: [], settles: [], key: null, keyPath: null, hash: null, bucket: null, prev: null, next: null, linkPrev: false, gid: null, ghead: null, op: null, dirty: false, stamp: 0 };
+      if (n >= 0) c.ops[n] = e;
+      else this.otherEmits.set(op, e);
+      this.emitList.push(e);
     }
     this.lastEmit = e;
     return e;
+  }
+
+  /** The emit state of an op id, or undefined. */
+  emitById(id: string): EmitState | undefined {
+    if (typeof id !== 'string') return undefined;
+    const i = id.lastIndexOf('/o');
+    if (i > 0) {
+      const client = id.slice(0, i);
+      const n = opNumber(id, client);
+      if (n >= 0) return this.clients.get(client)?.ops[n];
+    }
+    return this.otherEmits.get(id);
   }
 
   private markDirty(e: EmitState): void {
@@ -287,7 +332,7 @@ export class IncrementalAnalyzer implements Analyzer {
     const e = this.emitState(r.op, r.client, r.t);
     const c = this.clientState(r.client, r.t);
     if (r.ackId !== null) {
-      const ex = c.wires.get(r.ackId);
+      const ex = wireGet(c, r.ackId);
       if (ex) {
         if (ex.emit === e && (r.flushed || ex.rec.flushed || r.buffered || ex.rec.buffered)) {
           // Buffered packet + its flush on reconnect: one delivery with the old wire id.
@@ -307,7 +352,7 @@ export class IncrementalAnalyzer implements Analyzer {
       }
       const att: AttemptState = { rec: r, emit: e, acks: [], end: null };
       e.attempts.push(att);
-      c.wires.set(r.ackId, att);
+      wireSet(c, r.ackId, att);
       if (c.orphanAcks.size) {
         const oa = c.orphanAcks.get(r.ackId);
         if (oa) {
@@ -343,7 +388,7 @@ export class IncrementalAnalyzer implements Analyzer {
   private onAck(r: AckRecord): void {
     if (!isStr(r.client) || !isNum(r.ackId)) return void this.counters.malformed++;
     const c = this.clientState(r.client, r.t);
-    const att = c.wires.get(r.ackId);
+    const att = wireGet(c, r.ackId);
     if (!att) {
       const list = c.orphanAcks.get(r.ackId);
       if (list) list.push(r);
@@ -358,7 +403,7 @@ export class IncrementalAnalyzer implements Analyzer {
     if (!isStr(r.client) || !isStr(r.op) || !(r.ackId === null || isNum(r.ackId))) return void this.counters.malformed++;
     if (r.ackId !== null) {
       const c = this.clientState(r.client, r.t);
-      const att = c.wires.get(r.ackId);
+      const att = wireGet(c, r.ackId);
       if (!att) {
         const list = c.orphanEnds.get(r.ackId);
         if (list) list.push(r);
@@ -552,7 +597,7 @@ export class IncrementalAnalyzer implements Analyzer {
     for (const [id, n] of this.clientOrder) if (next.get(id) !== n) renamed = true;
     this.clientOrder = next;
     for (const c of list) c.name = `${c.rec?.nsp ?? '?'} #${next.get(c.id)}`;
-    if (renamed) for (const e of this.emits.values()) this.markDirty(e);
+    if (renamed) for (const e of this.emitList) this.markDirty(e);
   }
 
   socketName(client: string): string {
@@ -580,11 +625,9 @@ export class IncrementalAnalyzer implements Analyzer {
     for (const e of dirty) {
       e.dirty = false;
       const g = this.groupHead(e);
-      if (e.gid !== null && e.gid !== g.id) {
-        const old = this.emits.get(e.gid);
-        if (old) report(old);
-      }
+      if (e.ghead !== null && e.ghead !== g) report(e.ghead);
       e.gid = g.id;
+      e.ghead = g;
       report(g);
     }
     const removed: string[] = [];
@@ -593,8 +636,11 @@ export class IncrementalAnalyzer implements Analyzer {
   }
 
   operation(id: string): Operation | undefined {
-    const e = this.emits.get(id);
-    if (!e) return undefined;
+    const e = this.emitById(id);
+    return e ? this.opOf(e) : undefined;
+  }
+
+  private opOf(e: EmitState): Operation | undefined {
     if (e.op) return e.op;
     if (this.groupHead(e) !== e) return undefined;
     this.refreshClientOrder();
@@ -608,9 +654,9 @@ export class IncrementalAnalyzer implements Analyzer {
     if (this.resultCache) return this.resultCache;
     const ops: Operation[] = [];
     let sorted = true;
-    for (const e of this.emits.values()) {
+    for (const e of this.emitList) {
       if (e.linkPrev && e.prev) continue; // not a group head
-      const op = e.op ?? this.operation(e.id);
+      const op = e.op ?? this.opOf(e);
       if (!op) continue;
       const last = ops[ops.length - 1];
       if (last && (last.firstSend > op.firstSend || (last.firstSend === op.firstSend && last.id > op.id))) sorted = false;
@@ -623,7 +669,6 @@ export class IncrementalAnalyzer implements Analyzer {
       ops,
       clients: this.clients,
       socketName: (c) => this.socketName(c),
-      emits: this.emits,
       sessionEnd: this.maxT === -Infinity ? 0 : this.maxT,
       diagnostics: this.diagnostics(),
       emitOutcome,
@@ -671,7 +716,7 @@ export class IncrementalAnalyzer implements Analyzer {
     for (const l of this.orphanNullEnds.values()) orphanEnds += l.length;
     if (orphanEnds) d.push(`${orphanEnds} attempt end(s) with no recorded send.`);
     let noEmit = 0;
-    for (const e of this.emits.values()) if (!e.rec) noEmit++;
+    for (const e of this.emitList) if (!e.rec) noEmit++;
     if (noEmit) d.push(`${noEmit} operation(s) have attempts or settles but no emit record (start of session missing?): shown with event "?".`);
     if (c.duplicateEmits) d.push(`${c.duplicateEmits} emit record(s) reused an op id already seen and were ignored.`);
     if (c.wireIdReused) d.push(`${c.wireIdReused} attempt(s) reused a wire id already used by another send on the same socket.`);

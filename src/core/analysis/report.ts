@@ -14,7 +14,6 @@ export interface ReportInput {
   config: AnalysisConfig;
   ops: Operation[];
   clients: Map<string, ClientState>;
-  emits: Map<string, EmitState>;
   socketName(client: string): string;
   sessionEnd: number;
   diagnostics: string[];

@@ -59,8 +59,9 @@ export interface EmitState {
   next: EmitState | null;
   /** Linked to its predecessor in the bucket (same logical operation). */
   linkPrev: boolean;
-  /** Group (operation) id last reported for this emit. */
+  /** Group (operation) id last reported for this emit, and its head. */
   gid: string | null;
+  ghead: EmitState | null;
   /** Cached summary while this emit heads its group and nothing changed. */
   op: Operation | null;
   /** Queued for the next flush. */
@@ -82,8 +83,12 @@ export interface ClientState {
   /** Keys announced by `ackscope:dedup` events, with their times. */
   dedupKeys: Map<string, number[]>;
   dedupEvents: number;
-  /** Outgoing wire id -> the attempt that used it (ack ids are per Socket and direction). */
+  /** Outgoing wire id -> the attempt that used it (ack ids are per Socket and direction): dense part. */
+  wireArr: AttemptState[];
+  /** Wire ids that do not fit the dense array. */
   wires: Map<number, AttemptState>;
+  /** Emits by the n of their op id `${client}/o${n}`. */
+  ops: EmitState[];
   /** Acks / attempt ends whose wire id has no recorded attempt (yet). */
   orphanAcks: Map<number, AckRecord[]>;
   orphanEnds: Map<number, AttemptEndRecord[]>;

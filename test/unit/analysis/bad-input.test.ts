@@ -78,6 +78,24 @@ describe('bad input: analysed as far as possible, with a diagnostic, never a thr
     expect(a).toEqual(analyze(recs));
   });
 
+  it('op ids of another shape and huge or odd wire ids still match', () => {
+    const s = new Session();
+    const c = s.client();
+    for (const [op, w] of [['custom-op', 5], [`${c}/o007`, 1e9], [`${c}/o7`, -3], [`${c}/o8`, 2.5]] as const) {
+      s.raw({ kind: 'emit', client: c, op, event: 'x', ack: true, api: 'promise', queued: false, flags: {}, args: { json: '[1]', size: 3, truncated: false } });
+      s.raw({ kind: 'attempt', client: c, op, try: 1, ackId: w });
+      s.wait(3).raw({ kind: 'ack', client: c, ackId: w, late: false, latency: 3, args: { json: '["ok"]', size: 6, truncated: false } });
+    }
+    const an = createAnalyzer();
+    an.push(s.records);
+    const a = an.result();
+    expect(a.operations).toHaveLength(4);
+    expect(a.operations.every((o) => o.chain[0].end.kind === 'ack' && o.outcome === 'acked')).toBe(true);
+    expect(an.operation('custom-op')?.event).toBe('x');
+    expect(an.operation(`${c}/o007`)?.chain[0].ackId).toBe(1e9);
+    expect(an.operation('nope/o1')).toBeUndefined();
+  });
+
   it('garbage values, wrong field types, non-array input', () => {
     const { s } = slowSession();
     const junk = [null, 3, 'x', [], {}, { kind: 'emit' }, { v: 1, frame: 'f1', seq: 'a', t: 1, kind: 'emit' }, { v: 1, frame: 'z', seq: 0, t: 1, kind: 'emit', client: 5 }, { v: 1, frame: 'z', seq: 1, t: 1, kind: 'ack', client: 'z/c1', ackId: 'nope' }] as unknown as Rec[];
