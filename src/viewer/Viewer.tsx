@@ -33,7 +33,7 @@ export function Viewer({ theme, initial }: { theme: 'light' | 'dark'; initial?: 
           page only; nothing is uploaded.
         </p>
         <div className="toolbar">
-          <OpenSessionButton onOpen={open} />
+          <OpenSessionButton onOpen={open} className="btn primary" label="Open session file…" />
         </div>
         <p className="dim">…or drop the file anywhere on this page.</p>
       </div>

@@ -12,6 +12,8 @@ export interface OpenProps {
   /** Also accept files dropped anywhere on the page (default true). */
   drop?: boolean;
   label?: string;
+  /** Button class (the toolbar's flat button by default). */
+  className?: string;
 }
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
@@ -52,7 +54,7 @@ function useOpener(onOpen: OpenProps['onOpen'], maxBytes?: number) {
   return { status, error, openFile, dismiss: () => setError(null) };
 }
 
-export function OpenSessionButton({ onOpen, maxBytes, drop = true, label = 'Open session…' }: OpenProps) {
+export function OpenSessionButton({ onOpen, maxBytes, drop = true, label = 'Open session…', className = 'tb-btn' }: OpenProps) {
   const input = useRef<HTMLInputElement>(null);
   const { status, error, openFile, dismiss } = useOpener(onOpen, maxBytes);
   const [dragging, setDragging] = useState(false);
@@ -99,7 +101,7 @@ export function OpenSessionButton({ onOpen, maxBytes, drop = true, label = 'Open
 
   return (
     <>
-      <button className="tb-btn" data-testid="open-session" title="Open an AckScope session file (.json or .json.gz)" onClick={() => input.current?.click()}>
+      <button className={className} data-testid="open-session" title="Open an AckScope session file (.json or .json.gz)" onClick={() => input.current?.click()}>
         {label}
       </button>
       <input
