@@ -83,6 +83,7 @@ interface MgrState {
   incoming: Incoming[];
   binPending: Incoming | null;
   custom: boolean;
+  binaryWire: boolean;
 }
 interface Incoming {
   type: number;
@@ -361,7 +362,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
   function onManagerSeen(mgr: any): MgrState {
     let m = mgrs.get(mgr);
     if (m) return m;
-    m = { id: `${frame}/m${nMgrs++}`, mgr, ready: false, sockets: [], incoming: [], binPending: null, custom: false };
+    m = { id: `${frame}/m${nMgrs++}`, mgr, ready: false, sockets: [], incoming: [], binPending: null, custom: false, binaryWire: false };
     mgrs.set(mgr, m);
     wrapEmitReserved(mgr, onManagerEvent);
     return m;
@@ -382,6 +383,11 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         // If encoding throws (BigInt, circular data) the error reaches the app's emit untouched.
         const out = encode.apply(this, arguments as any);
         lastEncoded = { packet, out };
+        // A binary wire format (e.g. the msgpack build): no JSON previews for this connection.
+        if (!m!.binaryWire && Array.isArray(out) && out.length && typeof out[0] !== 'string') {
+          m!.binaryWire = true;
+          for (const s of m!.sockets) noPreviews(s);
+        }
         return out;
       });
     }
@@ -552,7 +558,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       via,
     };
     put(rec);
-    if (m.custom) noPreviews(s);
+    if (m.custom || m.binaryWire) noPreviews(s);
     return s;
   }
   const noPreviewClients = new WeakSet<SockState>();
@@ -567,7 +573,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       t: now(),
       kind: 'unsupported',
       client: s.id!,
-      reason: 'custom parser: argument previews may be missing (acks and attempts are still recorded)',
+      reason: 'custom parser (e.g. msgpack): no argument previews; emits, attempts and acks are still recorded',
     };
     put(u);
   }
@@ -1099,7 +1105,6 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     trackAtt(s, att);
     let pv: Preview | undefined;
     const enc = lastEncoded;
-    if (enc && enc.packet === packet && Array.isArray(enc.out) && enc.out.length && typeof enc.out[0] !== 'string') noPreviews(s);
     if (enc && enc.packet === packet && Array.isArray(enc.out) && typeof enc.out[0] === 'string') {
       const h = parseEncoded(enc.out[0]);
       if (h) {

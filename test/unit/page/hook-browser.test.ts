@@ -288,6 +288,21 @@ describe('hook in Chromium, per loading style', () => {
     expect(withHook.io).toBe(false);
   });
 
+  test('a binary parser build (msgpack) is flagged unsupported for previews', async () => {
+    const { ctx, page } = await open('/fixtures/msgpack.html');
+    try {
+      await page.waitForFunction(() => (window as any).demoReady !== undefined);
+      await page.evaluate(() => (window as any).demoReady);
+      const rs = await until(page, (x) => x.some((r) => r.kind === 'unsupported'));
+      const u = rs.find((r) => r.kind === 'unsupported') as any;
+      expect(u.reason).toMatch(/custom parser/);
+      expect(u.client).toBe((rs.find((r) => r.kind === 'client') as any).client);
+      expect(rs.find((r) => r.kind === 'emit')).toMatchObject({ event: 'fast', api: 'none' });
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('disabled for the site: the app keeps working, nothing is sent', async () => {
     const { ctx, page } = await open('/fixtures/umd.html', { disabled: true, recording: true });
     try {
