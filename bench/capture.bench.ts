@@ -58,7 +58,18 @@ async function plainBrowser(): Promise<{ context: BrowserContext; close(): Promi
 
 async function extBrowser(): Promise<ExtBrowser> {
   const b = await launchWithExtension();
-  const w = await b.worker();
+  let w;
+  for (let i = 0; ; i++) {
+    try {
+      w = await b.worker();
+      break;
+    } catch (e) {
+      // On a loaded machine the worker can be slow to show up: a page with our content script wakes it.
+      if (i > 2) throw e;
+      const p = await b.context.newPage();
+      await p.goto('data:text/html,<p>wake</p>').catch(() => {});
+    }
+  }
   await w.evaluate(() => chrome.storage.local.set({ 'ackscope.settings': { recordAll: true } }));
   return b;
 }

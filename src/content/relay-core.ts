@@ -39,9 +39,11 @@ export interface RelayLimits {
   batchSize: number;
   /** Batches sent but not yet confirmed. */
   maxInFlight: number;
+  /** How long a partial batch waits for more records (ms). */
+  flushDelayMs: number;
 }
 
-export const DEFAULT_LIMITS: RelayLimits = { maxBuffered: 200_000, batchSize: 4000, maxInFlight: 3 };
+export const DEFAULT_LIMITS: RelayLimits = { maxBuffered: 200_000, batchSize: 4000, maxInFlight: 3, flushDelayMs: 50 };
 
 /** Until the worker says otherwise: not recording (the hook keeps its ring buffer). */
 export const INITIAL_CONFIG: HookConfig = {
@@ -62,6 +64,7 @@ export class RelayCore {
   private nextBatch = 1;
   private port: WorkerPort | null = null;
   private flushScheduled = false;
+  private urgentScheduled = false;
   private reconnectScheduled = false;
   private dead = false;
   /** Malformed page messages by reason; reported in a diag record. */
@@ -292,13 +295,24 @@ export class RelayCore {
     }, 50);
   }
 
+  /**
+   * Batches go out when full at once, otherwise after `flushDelayMs`: a page emitting
+   * steadily then costs a few messages and transactions per second, not one per task.
+   */
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.dead) return;
-    this.flushScheduled = true;
-    this.env.setTimeout(() => {
-      this.flushScheduled = false;
-      this.flush();
-    }, 0);
+    if (this.dead) return;
+    const full = this.queue.length - this.queueHead >= this.limits.batchSize;
+    if (full ? this.urgentScheduled : this.flushScheduled || this.urgentScheduled) return;
+    if (full) this.urgentScheduled = true;
+    else this.flushScheduled = true;
+    this.env.setTimeout(
+      () => {
+        if (full) this.urgentScheduled = false;
+        else this.flushScheduled = false;
+        this.flush();
+      },
+      full ? 0 : this.limits.flushDelayMs,
+    );
   }
 
   private flush(): void {

@@ -38,7 +38,7 @@ describe('page message validation', () => {
 });
 
 /** In-memory env: a fake worker port we control, timers run by hand. */
-function harness(limits = { maxBuffered: 1000, batchSize: 10, maxInFlight: 2 }) {
+function harness(limits = { maxBuffered: 1000, batchSize: 10, maxInFlight: 2, flushDelayMs: 50 }) {
   const timers: Array<() => void> = [];
   const sent: Array<RelayToWorker & { port: number }> = [];
   const toPage: RelayToPage[] = [];
@@ -108,7 +108,7 @@ describe('RelayCore', () => {
   });
 
   it('when the buffer is full drops the oldest unsent records behind one gap record', () => {
-    const h = harness({ maxBuffered: 20, batchSize: 100, maxInFlight: 1 });
+    const h = harness({ maxBuffered: 20, batchSize: 100, maxInFlight: 1, flushDelayMs: 50 });
     h.core.onPageMessage({ type: 'records', frame: 'F', records: frameRecords('F', { ops: 10 }) }); // 42
     h.core.onPageMessage({ type: 'records', frame: 'F', records: frameRecords('F', { ops: 5, startSeq: 42 }) }); // 20 more
     h.worker({ type: 'config', config: h.cfg(true) });
