@@ -21,9 +21,9 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 /** Resolves when the server has run `key` at least once (the page's "all acks in" signal). */
-async function serverSaw(key: string, child: { exitCode: number | null }): Promise<void> {
+async function serverSaw(key: string, child: { exitCode: number | null }, stderr: () => string = () => ''): Promise<void> {
   while (!server.executions.get(key)) {
-    if (child.exitCode !== null) throw new Error(`the CLI exited (${child.exitCode}) before the page signalled ${key}`);
+    if (child.exitCode !== null) throw new Error(`the CLI exited (${child.exitCode}) before the page signalled ${key}\n${stderr()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -116,7 +116,7 @@ describe('ackscope record against the demo server', () => {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
-    await serverSaw('/ fire done-rl1r', child);
+    await serverSaw('/ fire done-rl1r', child, () => stderr);
     child.kill('SIGINT');
     expect(await closed, stderr).toBe(0);
     const a = JSON.parse((await runCli(['analyze', out, '--json', '--fail-on', 'never'])).stdout);
