@@ -22,8 +22,6 @@ import type { Rec } from '../../src/core/protocol';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const VIEWER = join(ROOT, 'dist-viewer/index.html');
-// The panel's entry renders <PanelWithSessionIo> (src/panel/session-io) once the panel wires it in.
-const PANEL_WIRED = readFileSync(join(ROOT, 'src/panel/main.tsx'), 'utf8').includes('PanelWithSessionIo');
 
 /** What a user reads in the operations table, row by row: event, attempts, outcome, verdict. */
 const TABLE = `[...document.querySelectorAll('[role=row][data-op]')].map(r => [
@@ -179,7 +177,7 @@ describe('session file round trip: record in Chromium → file → same verdicts
     await expectViewerShows(nodeBuilt, liveTable);
   });
 
-  it.skipIf(!PANEL_WIRED)('"Export session" in the real panel downloads a redacted file with every recorded record', async () => {
+  it('"Export session" in the real panel downloads a redacted file with every recorded record', async () => {
     const cdp = await b.cdpBrowser!.newBrowserCDPSession();
     await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir, eventsEnabled: true });
     // Ctrl+S in the panel opens the dialog (and not Chrome's "Save page").
@@ -209,7 +207,7 @@ describe('session file round trip: record in Chromium → file → same verdicts
     expect(verdicts(analyze(s.records as Rec[], s.analysisConfig).operations)).toEqual(verdicts(analyze(stored, s.analysisConfig).operations));
   });
 
-  it.skipIf(!PANEL_WIRED)('"Open session…" in the real panel loads the exported file read-only with the same table; viewer too', async () => {
+  it('"Open session…" in the real panel loads the exported file read-only with the same table; viewer too', async () => {
     const b64 = Buffer.from(fromPanel.bytes).toString('base64');
     await panel.eval(`(() => {
       const bin = atob(${JSON.stringify(b64)});
@@ -229,7 +227,7 @@ describe('session file round trip: record in Chromium → file → same verdicts
     await expectViewerShows(fromPanel, liveTable);
   });
 
-  it.skipIf(!PANEL_WIRED)('after a reload, one file can hold both sessions of the tab (a page and its reload)', async () => {
+  it('after a reload, one file can hold both sessions of the tab (a page and its reload)', async () => {
     await page.reload();
     await page.waitForFunction(() => (window as any).tReady);
     await page.evaluate(() => (window as any).t.run(['fast'], 300));
