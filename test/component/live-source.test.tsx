@@ -70,13 +70,26 @@ describe('LiveSource', () => {
     sources.push(src);
     await until(() => src.getState().opsLoaded === 500);
     // As the worker does: write rows, then bump the session/meta rows.
-    await db.transaction('rw', db.ops, db.sessions, db.meta, async () => {
+    await db.transaction('rw', ['ops', 'sessions', 'meta'], async () => {
       await db.ops.bulkPut([op('s1', 500), op('s1', 501), op('s1', 499, { attempts: 3, duplicate: 'confirmed' })]);
       await db.ops.delete(['s1', 'f/c1/o498'] as never);
       await db.sessions.update('s1', { lastAt: 2000 });
       await db.meta.update('s1', { opCount: 501 });
     });
     await until(() => src.getState().ops.some((o) => o.id === 'f/c1/o501') && !src.getState().ops.some((o) => o.id === 'f/c1/o498'));
+    // Paused: the view keeps what it showed; resuming shows what was recorded meanwhile.
+    src.setPaused(true);
+    await db.transaction('rw', ['ops', 'sessions'], async () => {
+      await db.ops.put(op('s1', 502));
+      await db.sessions.update('s1', { lastAt: 2100 });
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(src.getState().ops.some((o) => o.id === 'f/c1/o502')).toBe(false);
+    src.setPaused(false);
+    await until(() => src.getState().ops.some((o) => o.id === 'f/c1/o502'));
+    await db.ops.delete(['s1', 'f/c1/o502'] as never);
+    await db.sessions.update('s1', { lastAt: 2200 });
+    await until(() => !src.getState().ops.some((o) => o.id === 'f/c1/o502'));
     const ops = src.getState().ops;
     expect(ops).toHaveLength(501);
     expect(ops.find((o) => o.id === 'f/c1/o499')?.duplicate).toBe('confirmed');

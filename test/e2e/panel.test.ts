@@ -127,6 +127,15 @@ describe('AckScope panel in DevTools (light)', () => {
     mkdirSync(DOCS_IMG, { recursive: true });
     copyFileSync(file, resolve(DOCS_IMG, 'panel-light.png'));
   });
+  it('the call-site link opens the source of the emit in the Sources panel', async () => {
+    await panel.waitFor(`document.querySelector('[data-testid=detail] button.link')`);
+    expect(await panel.eval<string>(`document.querySelector('[data-testid=detail] button.link').textContent`)).toMatch(/shop\.js:\d+:\d+/);
+    await panel.click('[data-testid=detail] button.link');
+    const selected = async () =>
+      panel.evalDevtools<string>(`(async () => { const UI = await import('./ui/legacy/legacy.js'); return UI.InspectorView.InspectorView.instance().tabbedPane.selectedTabId; })()`);
+    for (let i = 0; i < 50 && (await selected()) !== 'sources'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await selected()).toBe('sources');
+  });
 });
 
 describe('AckScope panel in DevTools (dark)', () => {

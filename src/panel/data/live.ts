@@ -19,6 +19,7 @@ export { PANEL_PORT };
 const FIRST_SCREEN = 200;
 const PAGE = 4000;
 const TAIL_MS = 1500;
+const TAIL_SLICE = 300;
 
 interface PortLike {
   postMessage(m: PanelToWorker): void;
@@ -228,6 +229,13 @@ export class LiveSource implements SessionSource {
         },
         error: (e) => this.box.set({ error: String(e) }),
       }),
+      // Operation rows are written in their own transactions: count() is a cheap trigger.
+      liveQuery(() => this.db.ops.where('session').equals(session).count()).subscribe({
+        next: () => {
+          if (gen === this.loadGen) this.scheduleTail();
+        },
+        error: () => {},
+      }),
       liveQuery(() => this.db.meta.get(session)).subscribe({
         next: (m) => {
           if (gen !== this.loadGen) return;
@@ -244,7 +252,15 @@ export class LiveSource implements SessionSource {
     return this.db.ops.where('[session+firstSend]').between([session, from], [session, Infinity], true, true);
   }
 
+  private paused = false;
+  setPaused(paused: boolean) {
+    this.paused = paused;
+    this.box.set({ paused });
+    if (!paused) this.publish();
+  }
+
   private publish() {
+    if (this.paused) return;
     this.box.set({ ops: this.sorted, opsLoaded: this.map.size, opsTotal: Math.max(this.box.get().opsTotal, this.map.size) });
   }
 
@@ -258,11 +274,16 @@ export class LiveSource implements SessionSource {
       this.publish();
       // Then everything, oldest first, in pages (yielding between pages keeps typing smooth).
       let from = -Infinity;
+      let published = performance.now();
       for (;;) {
         const rows: OpRow[] = await this.range(session, from).limit(PAGE).toArray();
         if (gen !== this.loadGen) return;
         this.merge(rows);
-        this.publish();
+        // Re-rendering every view per page would cost O(n) each: publish progress twice a second.
+        if (performance.now() - published > 500) {
+          this.publish();
+          published = performance.now();
+        }
         if (rows.length < PAGE) break;
         const last = rows[rows.length - 1].firstSend;
         // Rows at the page boundary with the same firstSend are re-read and merged by id.
@@ -270,6 +291,7 @@ export class LiveSource implements SessionSource {
         await new Promise((r) => setTimeout(r, 0));
       }
       this.fullyLoaded = true;
+      this.publish();
       if (this.tailDirty) this.scheduleTail();
     } catch (e) {
       if (gen === this.loadGen) this.box.set({ status: 'ready', error: `Could not read operations: ${(e as Error).message}` });
@@ -338,7 +360,7 @@ export class LiveSource implements SessionSource {
       this.tailDirty = true;
       return;
     }
-    const wait = Math.max(150, this.lastTailCost * 3);
+    const wait = Math.max(250, this.lastTailCost * 2);
     this.tailTimer = setTimeout(() => {
       this.tailTimer = null;
       void this.refreshTail();
@@ -361,8 +383,23 @@ export class LiveSource implements SessionSource {
         if (op.firstSend < maxFS - 60_000) this.open.delete(id); // stuck: refreshed on the next full load
         else if (op.firstSend < from) from = op.firstSend;
       }
-      const rows = await this.range(session, from).toArray();
-      if (gen !== this.loadGen) return;
+      // Read the window in slices, yielding between them: row values are deserialized on
+      // this thread, and one big read would be a long task (dropped frames) while recording.
+      const rows: OpRow[] = [];
+      const ids = new Set<string>();
+      let cursor = from;
+      for (;;) {
+        const page: OpRow[] = await this.range(session, cursor).limit(TAIL_SLICE).toArray();
+        if (gen !== this.loadGen) return;
+        for (const r of page) if (!ids.has(r.id)) {
+          ids.add(r.id);
+          rows.push(r);
+        }
+        if (page.length < TAIL_SLICE) break;
+        const last = page[page.length - 1].firstSend;
+        cursor = last === cursor ? last + 1e-6 : last;
+        await new Promise((r) => setTimeout(r, 0));
+      }
       this.merge(rows, true, from);
       this.publish();
     } finally {

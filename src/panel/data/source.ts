@@ -82,6 +82,8 @@ export interface SourceState {
   opsTotal: number;
   control: ControlState | null;
   error: string | null;
+  /** Live updates paused in the view (recording goes on). */
+  paused?: boolean;
 }
 
 export interface SourceCapabilities {
@@ -102,6 +104,8 @@ export interface SessionSource {
   /** Full summary of one operation (detail view). */
   getOperation(id: string): Promise<Operation | undefined>;
   setRecording?(on: boolean): void;
+  /** Freeze the view while recording goes on; resuming shows everything recorded meanwhile. */
+  setPaused?(paused: boolean): void;
   setPreserveLog?(on: boolean): void;
   setHookDisabled?(disabled: boolean): void;
   clearSession?(): void;

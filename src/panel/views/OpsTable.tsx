@@ -39,8 +39,10 @@ export function OpsTable({ rows, origin }: { rows: readonly OpLite[]; origin: nu
   // Follow live: newest rows at the bottom stay in view (time ascending only).
   const liveTail = follow && sort.key === 'time' && sort.dir === 1;
   useEffect(() => {
-    if (liveTail && rows.length && selIndex < 0) v.scrollToIndex(rows.length - 1, { align: 'end' });
-  }, [liveTail, rows.length, selIndex, v]);
+    // Past the end is clamped by the browser at its next layout: no forced synchronous layout
+    // per live update (scrollToIndex measures the scroller).
+    if (liveTail && rows.length && selIndex < 0 && scroller.current) scroller.current.scrollTop = 1e9;
+  }, [liveTail, rows.length, selIndex]);
 
   const move = (to: number) => {
     if (!rows.length) return;

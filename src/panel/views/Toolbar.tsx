@@ -26,6 +26,22 @@ export function Toolbar({ source, state, extra }: { source: SessionSource; state
           <span className={`rec-dot${ctl.recording ? ' on' : ''}`} />
         </button>
       )}
+      {source.setPaused && (
+        <button
+          className="tb-btn"
+          aria-pressed={!!state.paused}
+          aria-label={state.paused ? 'Resume live updates' : 'Pause live updates'}
+          title={state.paused ? 'Resume live updates (recording went on meanwhile)' : 'Pause live updates of the view; recording goes on'}
+          data-testid="pause"
+          onClick={() => source.setPaused?.(!state.paused)}
+        >
+          {state.paused ? (
+            <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><path d="M3 1.5v9l7-4.5z" fill="currentColor" /></svg>
+          ) : (
+            <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true"><rect x="2.5" y="2" width="2.5" height="8" fill="currentColor" /><rect x="7" y="2" width="2.5" height="8" fill="currentColor" /></svg>
+          )}
+        </button>
+      )}
       {caps.clear && (
         <span style={{ position: 'relative' }}>
           <button
