@@ -62,6 +62,8 @@ export function browserVersion(path: string): { text: string; major: number | nu
 
 /** The built extension: `<repo>/dist` next to the built CLI (dist-cli/) or the sources (src/node/). */
 export function defaultExtensionPath(): string {
+  // Another build of the extension (development, or a snapshot a test took of dist/).
+  if (process.env.ACKSCOPE_EXTENSION_DIR) return resolve(process.env.ACKSCOPE_EXTENSION_DIR);
   const here = import.meta.dirname;
   const candidates = [resolve(here, '..', 'dist'), resolve(here, '..', '..', 'dist')];
   return candidates.find((d) => existsSync(join(d, 'manifest.json'))) ?? candidates[0];

@@ -6,16 +6,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDemoServer, type DemoServer } from '../../demo/server';
-import { ROOT, assertBuilt, runCli } from '../unit/cli/run-cli';
+import { ROOT, assertBuilt, runCli, snapshotExtension } from '../unit/cli/run-cli';
 
 const PAGES = resolve(ROOT, 'test/fixtures/pages');
 const tmp = mkdtempSync(join(tmpdir(), 'ackscope-pw-'));
 let server: DemoServer;
 let startAckScope: typeof import('../../src/playwright').startAckScope;
+let extensionPath: string;
 
 beforeAll(async () => {
   assertBuilt();
   ({ startAckScope } = await import('ackscope/playwright' as string));
+  extensionPath = snapshotExtension(tmp);
   server = await startDemoServer({ staticDirs: { '/pages/': PAGES } });
 });
 afterAll(async () => server?.close());
@@ -26,7 +28,7 @@ async function until(key: string): Promise<void> {
 
 describe('startAckScope / finish', () => {
   it('reports the confirmed duplicate of a slow handler and writes a session file the CLI reads', async () => {
-    const rec = await startAckScope();
+    const rec = await startAckScope({ extensionPath });
     try {
       const page = await rec.newPage();
       await page.goto(`${server.url}/pages/scenario.html?event=slow&retries=2&ackTimeout=300&delay=700&n=1&expectAcks=3&run=pw1`);
@@ -48,7 +50,7 @@ describe('startAckScope / finish', () => {
   });
 
   it('a clean run: no confirmed duplicate deliveries', async () => {
-    const rec = await startAckScope();
+    const rec = await startAckScope({ extensionPath });
     try {
       const page = await rec.newPage();
       await page.goto(`${server.url}/pages/scenario.html?event=fast&n=2&run=pw2`);

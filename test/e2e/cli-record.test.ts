@@ -7,15 +7,19 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDemoServer, type DemoServer } from '../../demo/server';
-import { BIN, ROOT, assertBuilt, runCli } from '../unit/cli/run-cli';
+import { BIN, ROOT, assertBuilt, runCli, snapshotExtension } from '../unit/cli/run-cli';
 
 const PAGES = resolve(ROOT, 'test/fixtures/pages');
 const tmp = mkdtempSync(join(tmpdir(), 'ackscope-rec-'));
 let server: DemoServer;
 
+let extEnv: NodeJS.ProcessEnv;
+
 beforeAll(async () => {
   assertBuilt();
-  if (!existsSync(resolve(ROOT, 'dist/manifest.json'))) throw new Error('dist/ missing: npm run build');
+  // A snapshot of dist/: a rebuild of the extension while these tests run must not pull the
+  // files away from under the browser.
+  extEnv = { ACKSCOPE_EXTENSION_DIR: snapshotExtension(tmp) };
   server = await startDemoServer({ staticDirs: { '/pages/': PAGES } });
 });
 afterAll(async () => server?.close());
@@ -38,7 +42,7 @@ interface Recorded {
 async function record(run: string, query: string, stop: 'SIGINT' | 'SIGTERM', extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Recorded> {
   const out = join(tmp, `${run}.json`);
   const url = `${server.url}/pages/scenario.html?${query}&run=${run}`;
-  const child = spawn(process.execPath, [BIN, 'record', url, '--out', out, ...extra], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'record', url, '--out', out, ...extra], { cwd: ROOT, env: { ...process.env, ...extEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdout.resume();
@@ -112,7 +116,7 @@ describe('ackscope record against the demo server', () => {
   it('a page and its reload: both loads are in the file, each operation matches the server', async () => {
     const out = join(tmp, 'rl1.json');
     const url = `${server.url}/pages/scenario.html?event=fast&n=2&reload=1&run=rl1`;
-    const child = spawn(process.execPath, [BIN, 'record', url, '--out', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'record', url, '--out', out], { cwd: ROOT, env: { ...process.env, ...extEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
@@ -130,7 +134,7 @@ describe('ackscope record against the demo server', () => {
   it('--duration stops by itself; extension loaded over CDP Extensions.loadUnpacked also records', async () => {
     const out = join(tmp, 'dur.json');
     const url = `${server.url}/pages/scenario.html?event=fast&n=2&run=dur`;
-    const r = await runCli(['record', url, '--out', out, '--duration', '3'], { env: { ACKSCOPE_LOAD_MODE: 'cdp' } });
+    const r = await runCli(['record', url, '--out', out, '--duration', '3'], { env: { ...extEnv, ACKSCOPE_LOAD_MODE: 'cdp' } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/loaded via CDP Extensions\.loadUnpacked/);
     expect(r.stderr).toMatch(/stopping \(3 s elapsed\)/);
@@ -141,7 +145,7 @@ describe('ackscope record against the demo server', () => {
   });
 
   it('an unreachable URL fails with exit 1 and one line', async () => {
-    const r = await runCli(['record', 'http://127.0.0.1:9/', '--out', join(tmp, 'none.json'), '--duration', '1']);
+    const r = await runCli(['record', 'http://127.0.0.1:9/', '--out', join(tmp, 'none.json'), '--duration', '1'], { env: extEnv });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot open http:\/\/127\.0\.0\.1:9\//);
     expect(existsSync(join(tmp, 'none.json'))).toBe(false);

@@ -1,7 +1,7 @@
 // Runs the real built CLI (bin/ackscope.js -> dist-cli/) as a child process.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const BIN = resolve(ROOT, 'bin/ackscope.js');
@@ -30,4 +30,23 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
     child.on('error', rej);
     child.on('close', (code, signal) => res({ code, signal, stdout, stderr }));
   });
+}
+
+/**
+ * Copy of the built extension (dist/) for browser tests: other builds in a shared checkout
+ * may rewrite dist/ meanwhile. Retries when the copy caught a rebuild half way.
+ */
+export function snapshotExtension(into: string): string {
+  const src = resolve(ROOT, 'dist');
+  for (let i = 0; i < 20; i++) {
+    const dst = join(into, `ext-${i}`);
+    try {
+      cpSync(src, dst, { recursive: true });
+      const m = JSON.parse(readFileSync(join(dst, 'manifest.json'), 'utf8'));
+      if (m.background?.service_worker && existsSync(join(dst, m.background.service_worker))) return dst;
+    } catch {
+      /* a rebuild was in progress: try again */
+    }
+  }
+  throw new Error('dist/ missing or incomplete: run npm run build');
 }
