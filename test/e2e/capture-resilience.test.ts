@@ -132,6 +132,19 @@ describe('capture resilience', () => {
     await page.close();
   });
 
+  it('hook switched off for a site: nothing is recorded there until it is switched back on', async () => {
+    const origin = new URL(srv.url).origin;
+    await setSettings(b, { recordAll: true, disabledOrigins: [origin] });
+    const page = await open();
+    expect(await page.evaluate(() => (window as any).t.run(['fast'], 9500))).toEqual([['fast', 'value', { ok: true, echo: { id: 9500 } }]]);
+    await setSettings(b, { disabledOrigins: [] });
+    await page.evaluate(() => (window as any).t.run(['fast'], 9510));
+    const session = await sessionWithEmit(b, '[{"id":9510}]');
+    const emits = (await records(b, session!)).filter((r) => r.kind === 'emit').map((r) => (r as any).args.json);
+    expect(emits).toEqual(['[{"id":9510}]']);
+    await page.close();
+  });
+
   it('extension reloaded under a live page: the relay stops quietly and the app keeps working', async () => {
     await setSettings(b, { recordAll: true });
     const page = await open();
