@@ -88,6 +88,7 @@ export class IncrementalAnalyzer implements Analyzer {
   readonly emitList: EmitState[] = [];
   /** Op ids that do not follow the protocol's `${client}/o${n}` format. */
   private readonly otherEmits = new Map<string, EmitState>();
+  private emitsWithRecord = 0;
   readonly clients = new Map<string, ClientState>();
   private readonly orphanNullEnds = new Map<string, AttemptEndRecord[]>();
   /** Emits whose summary may have changed since the last flush (each also flagged `dirty`). */
@@ -320,6 +321,7 @@ export class IncrementalAnalyzer implements Analyzer {
       return;
     }
     e.rec = r;
+    this.emitsWithRecord++;
     const c = this.clientState(r.client, r.t);
     sortedInsert(c.emits, e, emitOrder);
     if (r.t > c.maxEmitT) c.maxEmitT = r.t;
@@ -715,8 +717,7 @@ export class IncrementalAnalyzer implements Analyzer {
     if (orphanAcks) d.push(`${orphanAcks} ack(s) for a wire id with no recorded send (${examples.join(', ')}): not attributed to any operation.`);
     for (const l of this.orphanNullEnds.values()) orphanEnds += l.length;
     if (orphanEnds) d.push(`${orphanEnds} attempt end(s) with no recorded send.`);
-    let noEmit = 0;
-    for (const e of this.emitList) if (!e.rec) noEmit++;
+    const noEmit = this.emitList.length - this.emitsWithRecord;
     if (noEmit) d.push(`${noEmit} operation(s) have attempts or settles but no emit record (start of session missing?): shown with event "?".`);
     if (c.duplicateEmits) d.push(`${c.duplicateEmits} emit record(s) reused an op id already seen and were ignored.`);
     if (c.wireIdReused) d.push(`${c.wireIdReused} attempt(s) reused a wire id already used by another send on the same socket.`);

@@ -72,10 +72,45 @@ function opBrief(op: Operation) {
   };
 }
 
-interface ClientAgg {
-  ops: Operation[];
-  lateAcks: number;
-  stats: StatsAcc;
+/** Everything the lint rules need about one socket, collected in the single pass over operations. */
+class ClientAgg {
+  lateAcks = 0;
+  stats = new StatsAcc();
+  confirmed: Operation[] = [];
+  possible: Operation[] = [];
+  dedup: Operation[] = [];
+  resentAfterAck: Operation[] = [];
+  linked: Operation[] = [];
+  pending: Operation[] = [];
+  noKey = new Map<string, number>();
+  byEv = new Map<string, EventAgg>();
+  maxAttempts = 0;
+  minFlag: number | undefined = undefined;
+  endedByDisconnect = 0;
+  /** Latest first send of a queued op that was sent. */
+  lastQueuedSend = -Infinity;
+
+  add(o: Operation, answered: boolean, timedOut: boolean, disconnect: boolean, resent: boolean): void {
+    if (o.duplicate === 'confirmed') this.confirmed.push(o);
+    else if (o.duplicate === 'possible') this.possible.push(o);
+    else if (o.duplicate === 'server-deduplicated') this.dedup.push(o);
+    if (o.attempts > this.maxAttempts) this.maxAttempts = o.attempts;
+    const ft = o.flags?.timeout;
+    if (typeof ft === 'number' && (this.minFlag === undefined || ft < this.minFlag)) this.minFlag = ft;
+    if (o.linkedBy !== null) this.linked.push(o);
+    if (o.outcome === 'pending') this.pending.push(o);
+    if (o.queued && o.attempts > 0 && o.firstSend > this.lastQueuedSend) this.lastQueuedSend = o.firstSend;
+    if (resent) this.resentAfterAck.push(o);
+    if (disconnect) this.endedByDisconnect++;
+    if (o.outcome === 'sent') return;
+    if (o.key === null) this.noKey.set(o.event, (this.noKey.get(o.event) ?? 0) + 1);
+    let ev = this.byEv.get(o.event);
+    if (!ev) this.byEv.set(o.event, (ev = { ops: [], answered: false, ended: false, fireAndForget: 0, sends: 0 }));
+    ev.ops.push(o);
+    ev.sends += o.attempts;
+    if (answered) ev.answered = true;
+    if (timedOut || o.outcome === 'timed-out' || o.outcome === 'failed') ev.ended = true;
+  }
 }
 
 export function buildReport(x: ReportInput): Analysis {
@@ -87,29 +122,54 @@ export function buildReport(x: ReportInput): Analysis {
   for (const c of x.clients.values()) sessionDedupEvidence += c.dedupEvents;
 
   const lat: number[] = [];
+  let pendingAtEnd = 0;
+  let lastEvent = '';
+  let lastClient = '';
+  let ca: ClientAgg | undefined;
+  let ev: StatsAcc | undefined;
   for (const op of ops) {
-    // One walk over the chain per operation, shared by every accumulator.
+    // One walk over each operation (and its chain) feeds every accumulator and every rule.
     lat.length = 0;
-    let timedOut = op.outcome === 'timed-out';
+    let anyTimeout = false;
     let late = 0;
-    for (const a of op.chain) {
-      if (a.end.kind === 'ack') lat.push(a.end.latency);
-      else if (a.end.kind === 'timeout') timedOut = true;
-      for (const l of a.lateAcks) {
-        lat.push(l.latency);
+    let answered = false;
+    let disconnect = false;
+    let resent = false;
+    const ch = op.chain;
+    for (let i = 0; i < ch.length; i++) {
+      const a = ch[i];
+      const k = a.end.kind;
+      if (k === 'ack') lat.push((a.end as { latency: number }).latency);
+      else if (k === 'timeout') anyTimeout = true;
+      else if (k === 'disconnect') disconnect = true;
+      const la = a.lateAcks;
+      for (let j = 0; j < la.length; j++) {
+        lat.push(la[j].latency);
         late++;
       }
+      if (k === 'ack' || la.length > 0) {
+        answered = true;
+        if (i < ch.length - 1) resent = true;
+      }
     }
+    const timedOut = anyTimeout || op.outcome === 'timed-out';
     total.add(op, lat, timedOut);
-    let ev = byEvent.get(op.event);
-    if (!ev) byEvent.set(op.event, (ev = new StatsAcc()));
+    if (!ev || op.event !== lastEvent) {
+      ev = byEvent.get(op.event);
+      if (!ev) byEvent.set(op.event, (ev = new StatsAcc()));
+      lastEvent = op.event;
+    }
     ev.add(op, lat, timedOut);
-    let ca = perClient.get(op.client);
-    if (!ca) perClient.set(op.client, (ca = { ops: [], lateAcks: 0, stats: new StatsAcc() }));
-    ca.ops.push(op);
+    if (!ca || op.client !== lastClient) {
+      ca = perClient.get(op.client);
+      if (!ca) perClient.set(op.client, (ca = new ClientAgg()));
+      lastClient = op.client;
+    }
     ca.stats.add(op, lat, timedOut);
     ca.lateAcks += late;
+    ca.add(op, answered, anyTimeout, disconnect, resent);
     if (op.duplicate === 'server-deduplicated') sessionDedupEvidence++;
+    if (op.outcome === 'pending') pendingAtEnd++;
   }
 
   const findings: Finding[] = [];
@@ -124,7 +184,7 @@ export function buildReport(x: ReportInput): Analysis {
     const agg = perClient.get(cid);
     const st = agg ? agg.stats.result() : null;
     if (agg && st) bySocket[x.socketName(cid)] = st;
-    lintClient(x, cs, agg ?? { ops: [], lateAcks: 0, stats: new StatsAcc() }, st?.latency ?? latencyStats([]), sessionDedupEvidence, findings);
+    lintClient(x, cs, agg ?? new ClientAgg(), st?.latency ?? latencyStats([]), sessionDedupEvidence, findings);
   }
 
   // Recommended client config from the whole session.
@@ -142,8 +202,6 @@ export function buildReport(x: ReportInput): Analysis {
   const bySocketOut: Record<string, GroupStats> = {};
   for (const k of Object.keys(bySocket).sort()) bySocketOut[k] = bySocket[k];
   const diagnostics = [...x.diagnostics];
-  let pendingAtEnd = 0;
-  for (const o of ops) if (o.outcome === 'pending') pendingAtEnd++;
   if (pendingAtEnd) diagnostics.push(`${pendingAtEnd} operation(s) still pending at the end of the session (last record at ${x.sessionEnd}).`);
   return {
     operations: ops,
@@ -230,7 +288,6 @@ function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, lat: Latenc
   const socket = x.socketName(cs.id);
   const opts: OptionSnapshot = cs.rec?.opts ?? {};
   const retries = retriesOf(opts);
-  const ops = agg.ops;
   const add = (rule: RuleId, message: string, evidence: unknown, fix: string, opIds?: string[], severity: Severity = RULES[rule]) => {
     const f: Finding = { rule, severity, socket, client: cs.id, message, evidence, fix };
     if (opIds && opIds.length) f.ops = opIds;
@@ -238,55 +295,7 @@ function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, lat: Latenc
   };
   const ids = (list: Operation[]) => list.slice(0, 200).map((o) => o.id);
 
-  // One pass over the socket's operations collects what every rule needs.
-  const confirmed: Operation[] = [];
-  const possible: Operation[] = [];
-  const dedup: Operation[] = [];
-  const resentAfterAck: Operation[] = [];
-  const linked: Operation[] = [];
-  const pending: Operation[] = [];
-  const noKey = new Map<string, number>();
-  const byEv = new Map<string, EventAgg>();
-  let maxAttempts = 0;
-  let minFlag: number | undefined;
-  let endedByDisconnect = 0;
-  let lastQueuedSend = -Infinity; // latest first send of a queued op that was sent
-  for (const o of ops) {
-    if (o.duplicate === 'confirmed') confirmed.push(o);
-    else if (o.duplicate === 'possible') possible.push(o);
-    else if (o.duplicate === 'server-deduplicated') dedup.push(o);
-    if (o.attempts > maxAttempts) maxAttempts = o.attempts;
-    const ft = o.flags?.timeout;
-    if (typeof ft === 'number' && (minFlag === undefined || ft < minFlag)) minFlag = ft;
-    if (o.linkedBy !== null) linked.push(o);
-    if (o.outcome === 'pending') pending.push(o);
-    if (o.queued && o.attempts > 0 && o.firstSend > lastQueuedSend) lastQueuedSend = o.firstSend;
-    let answered = false;
-    let timedOut = false;
-    let disconnect = false;
-    let resent = false;
-    const ch = o.chain;
-    for (let i = 0; i < ch.length; i++) {
-      const a = ch[i];
-      const ans = a.end.kind === 'ack' || a.lateAcks.length > 0;
-      if (ans) {
-        answered = true;
-        if (i < ch.length - 1) resent = true;
-      }
-      if (a.end.kind === 'timeout') timedOut = true;
-      else if (a.end.kind === 'disconnect') disconnect = true;
-    }
-    if (resent) resentAfterAck.push(o);
-    if (disconnect) endedByDisconnect++;
-    if (o.outcome === 'sent') continue;
-    if (o.key === null) noKey.set(o.event, (noKey.get(o.event) ?? 0) + 1);
-    let ev = byEv.get(o.event);
-    if (!ev) byEv.set(o.event, (ev = { ops: [], answered: false, ended: false, fireAndForget: 0, sends: 0 }));
-    ev.ops.push(o);
-    ev.sends += o.attempts;
-    if (answered) ev.answered = true;
-    if (timedOut || o.outcome === 'timed-out' || o.outcome === 'failed') ev.ended = true;
-  }
+  const { confirmed, possible, dedup, resentAfterAck, linked, pending, noKey, byEv, maxAttempts, minFlag, endedByDisconnect, lastQueuedSend } = agg;
 
   // --- duplicate verdicts
   if (confirmed.length) {
