@@ -314,6 +314,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
   const queueCbOp = new WeakMap<object, Op>();
   const bufferedPkt = new WeakMap<object, Att>();
   const undo: Array<() => void> = [];
+  const ourWrappers = new WeakSet<object>();
 
   /** Stand-in for a released emit record (never sent, never written). */
   const CLOSED = Object.freeze({ flags: Object.freeze({}) }) as unknown as EmitRecord;
@@ -518,13 +519,18 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     const proto = socketProto(sock);
     if (proto) patchSocketProto(proto);
   }
+  /**
+   * socket.io's own Socket.prototype: the deepest prototype owning onack/onpacket. An app
+   * subclass overriding them (and calling super) then passes through our wrappers once.
+   */
   function socketProto(sock: any): any {
+    let found = null;
     let p = Object.getPrototypeOf(sock);
     while (p && p !== Object.prototype) {
-      if (Object.prototype.hasOwnProperty.call(p, 'onack') || Object.prototype.hasOwnProperty.call(p, 'onpacket')) return p;
+      if (Object.prototype.hasOwnProperty.call(p, 'onack') || Object.prototype.hasOwnProperty.call(p, 'onpacket')) found = p;
       p = Object.getPrototypeOf(p);
     }
-    return null;
+    return found;
   }
   /** Register the client once its constructor has set `io`/`nsp` (lazy: called from every wrapper). */
   function ensureClient(sock: any, via = 'proto-trap'): SockState | null {
@@ -894,7 +900,11 @@ export function installInstrument(o: InstrumentOptions): Instrument {
   }
   function wrapMethod(proto: any, key: string, make: (orig: any) => any): void {
     const orig = proto[key];
+    // Already ours through the prototype chain (a subclass of a patched Socket): wrapping
+    // again would record every call twice.
+    if (ourWrappers.has(orig)) return;
     const w = make(orig);
+    ourWrappers.add(w);
     try {
       Object.defineProperty(w, 'name', { value: orig.name });
       Object.defineProperty(w, 'length', { value: orig.length });

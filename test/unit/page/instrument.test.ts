@@ -589,6 +589,35 @@ describe('install, transport and edge cases', () => {
     expect(r.records.filter((x) => x.kind === 'attempt')).toHaveLength(0);
   });
 
+  test('a subclass of Socket is recorded once per call', async () => {
+    const r = record();
+    const Base: any = Socket; // onack is private in the typings
+    class MySocket extends Base {
+      onack(packet: any) {
+        return super.onack(packet);
+      }
+      emit(...a: any[]): any {
+        return (super.emit as any)(...a);
+      }
+    }
+    const plainFirst = open(); // patches Socket.prototype through the trap
+    await connected(plainFirst);
+    plainFirst.disconnect();
+    const mgr = new Manager(srv.url, { forceNew: true, transports: ['websocket'] } as any);
+    const s: Socket = new (MySocket as any)(mgr, '/', {});
+    await connected(s);
+    expect(await s.emitWithAck('ping', { id: 'sub' })).toBe('pong');
+    s.disconnect();
+    const mine = r.records.filter((x) => 'client' in x && x.client === (r.records.filter((c) => c.kind === 'client')[1] as any).client);
+    expect(lines(mine).filter((l) => !l.startsWith('conn'))).toEqual([
+      'client / retries=- ackTimeout=-',
+      'emit o0 ping api=promise queued=false [{"id":"sub"}]',
+      'attempt o0 try=1 id=0',
+      'ack o0 id=0 ["pong"]',
+      'settle o0 acked',
+    ]);
+  });
+
   test('Manager class stays untouched; Object.prototype traps are not enumerable', () => {
     record();
     expect(Object.keys(Manager.prototype)).not.toContain('emit');
