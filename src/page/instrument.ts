@@ -752,6 +752,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       };
       put(e);
     } else if (acked) att.ended = true;
+    const ackArgs = att.ackArgs;
+    att.ackArgs = undefined; // attempts stay mapped for late acks: keep them small
     if (op.settled) return;
     let outcome: SettleRecord['outcome'] | null = null;
     let reason: string | undefined;
@@ -777,7 +779,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     op.settled = true;
     const r: SettleRecord = { v: 1, frame, seq: -1, t: now(), kind: 'settle', client: s.id!, op: op.id, outcome };
     if (reason !== undefined) r.reason = reason;
-    if (outcome === 'acked' && att.ackArgs) r.args = att.ackArgs;
+    if (outcome === 'acked' && ackArgs) r.args = ackArgs;
     put(r);
     if (!op.open) release(op);
   }
