@@ -9,7 +9,8 @@ export type SessionFileErrorCode =
   | 'forbidden-key'
   | 'format'
   | 'version'
-  | 'schema';
+  | 'schema'
+  | 'cancelled';
 
 export class SessionFileError extends Error {
   readonly code: SessionFileErrorCode;

@@ -98,7 +98,7 @@ export async function parseSessionFile(input: SessionFileInput, opts: ParseOptio
   }
 
   const src = source(input);
-  // A compressed file over the limit is over it once inflated too (gzip never expands much).
+  // Over the limit before inflating is over it after (deflate adds at most a few bytes per 64 KiB).
   if (src.total !== undefined && src.total > maxBytes)
     throw new SessionFileError('too-large', `file is larger than the limit of ${fmtBytes(maxBytes)}`);
   if (src.total === 0) throw new SessionFileError('empty', 'file is empty');
@@ -122,7 +122,7 @@ export async function parseSessionFile(input: SessionFileInput, opts: ParseOptio
   let heldBytes = 0;
   try {
     for (;;) {
-      if (opts.signal?.aborted) throw new SessionFileError('json', 'reading was cancelled');
+      if (opts.signal?.aborted) throw new SessionFileError('cancelled', 'reading was cancelled');
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
         chunk = await r.read();

@@ -79,4 +79,11 @@ describe('session file round trip', () => {
     expect(sessionFileName('https://shop.example.com/', d, true)).toBe('ackscope-shop.example.com-2026-11-27-040506.json.gz');
     expect(sessionFileName('not a url', d)).toBe('ackscope-page-2026-11-27-040506.json');
   });
+
+  it('stops reading when the signal is aborted (the user closed the dialog)', async () => {
+    const { file } = buildSessionFile([{ id: 'a', records: slowServerRecords() }]);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(parseSessionFile(await encodeSessionFileBytes(file), { signal: ac.signal })).rejects.toMatchObject({ code: 'cancelled' });
+  });
 });
