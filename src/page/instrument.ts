@@ -271,16 +271,24 @@ interface V8CallSite {
 }
 const rawFrames = (_e: unknown, frames: V8CallSite[]) => frames;
 /** V8 CallSite objects of the current stack (outside V8: undefined). */
-function rawStack(limit: number): V8CallSite[] | undefined {
+function rawStack(limit: number, above?: (...a: any[]) => any): V8CallSite[] | undefined {
   const E: any = Error;
   const d = Object.getOwnPropertyDescriptor(E, 'prepareStackTrace');
   if (d && !('value' in d && d.writable)) return undefined;
   const lim = E.stackTraceLimit;
   let st: unknown;
   try {
-    E.stackTraceLimit = limit + 2;
     E.prepareStackTrace = rawFrames;
-    st = new Error().stack;
+    if (above && typeof E.captureStackTrace === 'function') {
+      // Frames from `above` (the wrapper the app called) upward are the hook's: not captured.
+      E.stackTraceLimit = limit;
+      const holder: { stack?: unknown } = {};
+      E.captureStackTrace(holder, above);
+      st = holder.stack;
+    } else {
+      E.stackTraceLimit = limit + 2;
+      st = new Error().stack;
+    }
   } finally {
     E.stackTraceLimit = lim;
     if (d) E.prepareStackTrace = d.value;
@@ -699,8 +707,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
    * which costs several times more). A page-defined prepareStackTrace is set aside meanwhile:
    * it is page code and must not run on our behalf.
    */
-  function captureStack(): CallSite[] | undefined {
-    const frames = rawStack(8);
+  function captureStack(above: (...a: any[]) => any): CallSite[] | undefined {
+    const frames = rawStack(3, above);
     if (!frames) return undefined;
     const out: CallSite[] = [];
     for (let i = 0; i < frames.length && out.length < 3; i++) {
@@ -804,11 +812,11 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       return;
     }
     patchedProtos.add(proto);
-    wrapMethod(proto, 'emit', (orig) => function (this: any) {
-      return enabled ? emitHook(this, orig, arguments) : orig.apply(this, arguments as any);
+    wrapMethod(proto, 'emit', (orig) => function emitW(this: any) {
+      return enabled ? emitHook(this, orig, arguments, emitW) : orig.apply(this, arguments as any);
     });
     if (isFn(proto.emitWithAck))
-      wrapMethod(proto, 'emitWithAck', (orig) => function (this: any) {
+      wrapMethod(proto, 'emitWithAck', (orig) => function emitWithAckW(this: any) {
         if (!enabled) return orig.apply(this, arguments as any);
         let s: SockState | undefined;
         let prevApi: SockState['pendingApi'];
@@ -818,7 +826,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
           prevApi = s.pendingApi;
           prevStack = s.pendingStack;
           s.pendingApi = 'promise';
-          s.pendingStack = stacks ? captureStack() : undefined;
+          s.pendingStack = stacks ? captureStack(emitWithAckW) : undefined;
         } catch (e) {
           oops(e);
         }
@@ -923,7 +931,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     });
   }
 
-  function emitHook(sock: any, orig: any, a: IArguments): any {
+  function emitHook(sock: any, orig: any, a: IArguments, top: (...a: any[]) => any): any {
     let args: any[] | IArguments = a;
     let op: Op | null = null;
     let att: Att | null = null;
@@ -942,7 +950,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
         if (!fromQueue) {
           const ev = a[0];
           const api = s.pendingApi ?? (hasCb ? 'callback' : 'none');
-          const stack = s.pendingStack ?? (stacks ? captureStack() : undefined);
+          const stack = s.pendingStack ?? (stacks ? captureStack(top) : undefined);
           s.pendingApi = undefined;
           s.pendingStack = undefined;
           op = newOp(s, typeof ev === 'string' ? ev : String(typeof ev), api, hasCb, flags);
