@@ -65,6 +65,9 @@ function wireSet(c: ClientState, id: number, a: AttemptState): void {
   else c.wires.set(id, a);
 }
 
+// Shared until an emit's first settle record (fire-and-forget emits never get one).
+const NO_SETTLES = Object.freeze([]) as unknown as SettleRecord[];
+
 /** n of an op id `${client}/o${n}`, or -1 when the id has another shape. */
 function opNumber(op: string, client: string): number {
   const L = client.length;
@@ -269,7 +272,7 @@ export class IncrementalAnalyzer implements Analyzer {
     const n = opNumber(op, client);
     let e = n >= 0 ? c.ops[n] : this.otherEmits.get(op);
     if (!e) {
-      e = { id: op, client, rec: null, attempts: [], settles: [], key: null, keyPath: null, hash: null, bucket: null, prev: null, next: null, linkPrev: false, gid: null, ghead: null, op: null, dirty: false, stamp: 0 };
+      e = { id: op, client, rec: null, attempts: [], settles: NO_SETTLES, key: null, keyPath: null, hash: null, bucket: null, prev: null, next: null, linkPrev: false, gid: null, ghead: null, op: null, dirty: false, stamp: 0 };
       if (n >= 0) c.ops[n] = e;
       else this.otherEmits.set(op, e);
       this.emitList.push(e);
@@ -431,8 +434,11 @@ export class IncrementalAnalyzer implements Analyzer {
   private onSettle(r: SettleRecord): void {
     if (!isStr(r.client) || !isStr(r.op)) return void this.counters.malformed++;
     const e = this.emitState(r.op, r.client, r.t);
-    if (e.settles.length) this.counters.extraSettles++;
-    e.settles.push(r);
+    if (e.settles === NO_SETTLES) e.settles = [r];
+    else {
+      this.counters.extraSettles++;
+      e.settles.push(r);
+    }
     this.changedState(e);
   }
 
