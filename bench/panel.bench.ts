@@ -271,6 +271,7 @@ async function main() {
         return s.opsTotal > 0 && s.opsLoaded >= s.opsTotal;
       }, null, { timeout: 300_000 });
       loadMs[k] = Date.now() - t;
+      if (k === 'big') await page.screenshot({ path: 'bench/results/panel-1m.png' });
       typing[k] = [...(await typeLatencies(page, 'order')), ...(await typeLatencies(page, ' is:retried')), ...(await typeLatencies(page, ' -k1'))];
       await page.close();
     }

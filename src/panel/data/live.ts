@@ -229,8 +229,9 @@ export class LiveSource implements SessionSource {
         },
         error: (e) => this.box.set({ error: String(e) }),
       }),
-      // Operation rows are written in their own transactions: count() is a cheap trigger.
-      liveQuery(() => this.db.ops.where('session').equals(session).count()).subscribe({
+      // Operation rows are written in their own transactions: watch the newest one (reads a
+      // single key; counting a large session would hold up the first paint).
+      liveQuery(() => this.range(session).reverse().limit(1).primaryKeys()).subscribe({
         next: () => {
           if (gen === this.loadGen) this.scheduleTail();
         },

@@ -238,7 +238,7 @@ export function Timeline({ ops, meta, origin }: { ops: readonly OpLite[]; meta: 
       }
       ctx.fillStyle = C.text;
       ctx.font = '600 11px system-ui, Roboto, Ubuntu, Arial, sans-serif';
-      const label = `${lane.name}  ·  ${lane.ops.length.toLocaleString('en-US')} ops`;
+      const label = `${lane.name}  ·  ${lane.ops.length.toLocaleString("en-US")} ${lane.ops.length === 1 ? "op" : "ops"}`;
       const tw = ctx.measureText(label).width;
       ctx.fillStyle = C.bg;
       ctx.globalAlpha = 0.8;
