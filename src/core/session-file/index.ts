@@ -12,6 +12,7 @@ export {
   DEFAULT_REDACT_KEYS,
   NO_REDACTION,
   REDACTED,
+  isRedacted,
   type RedactionItem,
 } from './redact';
 export { sessionFileJsonSchema } from './json-schema';

@@ -11,7 +11,13 @@ import { canonicalHash } from '../hash';
 import { safeParse } from '../preview';
 import type { RedactionPolicy, SessionFile } from './schema';
 
+/** Replacement in URLs (as the hook writes it). Values in previews get `[redacted:xxxxxxxx]`, see `mask`. */
 export const REDACTED = '[redacted]';
+
+/** A value this module (or the hook) replaced: `[redacted]` or `[redacted:<8 hex>]`. */
+export function isRedacted(v: unknown): boolean {
+  return typeof v === 'string' && /^\[redacted(:[0-9a-f]{8})?\]$/.test(v);
+}
 
 /**
  * Default key names. A key matches when its normalized form (lower case, `-`/`_`/`.`/spaces
@@ -63,6 +69,15 @@ export interface RedactionItem {
 
 export interface CompiledPolicy {
   policy: RedactionPolicy;
+  /** Random per export; never written. */
+  salt: string;
+  /**
+   * Replacement for a redacted value: `[redacted:<8 hex>]`, a digest of the value keyed with the
+   * salt. Equal values get equal replacements, so an idempotency key that is also a "token" still
+   * links the same operations (a constant would merge unrelated ones); without the salt the
+   * digest cannot be brute-forced back to the value.
+   */
+  mask(v: unknown): string;
   keyTest: (key: string) => string | null;
   paths: string[][];
   patterns: Array<{ source: string; re: RegExp }>;
@@ -73,7 +88,7 @@ function norm(k: string): string {
 }
 
 /** Check a policy and compile it. Throws an Error naming the bad regular expression. */
-export function compilePolicy(policy: RedactionPolicy): CompiledPolicy {
+export function compilePolicy(policy: RedactionPolicy, salt: string = randomSalt()): CompiledPolicy {
   const exact = new Set<string>();
   const contains: string[] = [];
   for (const k of policy.keys) {
@@ -101,7 +116,8 @@ export function compilePolicy(policy: RedactionPolicy): CompiledPolicy {
       }
     });
   const paths = policy.keyPaths.filter((p) => p.trim()).map((p) => p.trim().split('.'));
-  return { policy, keyTest, paths, patterns };
+  const mask = (v: unknown) => `[redacted:${canonicalHash(JSON.stringify([salt, v])).slice(0, 8)}]`;
+  return { policy, salt, mask, keyTest, paths, patterns };
 }
 
 function sampleOf(v: unknown): string {
@@ -120,7 +136,7 @@ function redactString(s: string, cp: CompiledPolicy, path: string, emit: Emit): 
     re.lastIndex = 0;
     out = out.replace(re, (m) => {
       emit(path, `pattern:${source}`, m);
-      return REDACTED;
+      return cp.mask(m);
     });
   }
   return out;
@@ -144,9 +160,9 @@ function redactValue(v: unknown, path: string[], cp: CompiledPolicy, emit: Emit)
     let next: unknown;
     const byKey = isArr ? null : cp.keyTest(k);
     const byPath = cp.paths.find((pp) => pathMatches(pp, p));
-    if ((byKey || byPath) && child !== REDACTED) {
+    if ((byKey || byPath) && !isRedacted(child)) {
       emit(p.join('.'), byPath ? `path:${byPath.join('.')}` : `key:${byKey}`, child);
-      next = REDACTED;
+      next = cp.mask(child);
     } else next = redactValue(child, p, cp, emit);
     if (next !== child) {
       // Spread and defineProperty create own data properties: a "__proto__" key that
@@ -165,9 +181,10 @@ function redactCutText(json: string, cp: CompiledPolicy, emit: Emit): string {
   const re = /"((?:[^"\\]|\\.){1,200})"\s*:\s*("(?:[^"\\]|\\.)*"?|-?[\d.eE+-]+|true|false|null)/g;
   let out = json.replace(re, (m, key: string, val: string) => {
     const hit = cp.keyTest(key);
-    if (!hit || val === `"${REDACTED}"`) return m;
-    emit(key, `key:${hit}`, val);
-    return `"${key}":"${REDACTED}"`;
+    const raw = val.startsWith('"') ? val.slice(1, val.length > 1 && val.endsWith('"') ? -1 : undefined) : val;
+    if (!hit || isRedacted(raw)) return m;
+    emit(key, `key:${hit}`, raw);
+    return `"${key}":"${cp.mask(raw)}"`;
   });
   out = redactString(out, cp, '', emit);
   return out;
@@ -205,7 +222,7 @@ export function redactUrl(url: string, cp: CompiledPolicy | null, emit: Emit): s
         /* keep raw */
       }
       const val = kv.slice(eq + 1);
-      if (val && val !== encodeURIComponent(REDACTED) && val !== REDACTED && (TOKENISH_QUERY.test(name) || cp?.keyTest(name))) {
+      if (val && val !== encodeURIComponent(REDACTED) && !isRedacted(val) && (TOKENISH_QUERY.test(name) || cp?.keyTest(name))) {
         emit(name, `query:${name}`, val);
         return `${k}=${encodeURIComponent(REDACTED)}`;
       }
@@ -220,7 +237,7 @@ export function redactUrl(url: string, cp: CompiledPolicy | null, emit: Emit): s
 export function redactQueryObject(q: Record<string, unknown>, cp: CompiledPolicy | null, emit: Emit): Record<string, unknown> {
   let out: Record<string, unknown> | null = null;
   for (const [k, v] of Object.entries(q)) {
-    if (typeof v !== 'string' || !v || v === REDACTED) continue;
+    if (typeof v !== 'string' || !v || isRedacted(v)) continue;
     if (TOKENISH_QUERY.test(k) || cp?.keyTest(k)) {
       emit(k, `query:${k}`, v);
       out ??= { ...q };
@@ -312,7 +329,7 @@ function isEmptyPolicy(p: RedactionPolicy): boolean {
  */
 export function redact(file: SessionFile, policy: RedactionPolicy = DEFAULT_REDACTION_POLICY): { file: SessionFile; items: RedactionItem[] } {
   const cp = compilePolicy(policy);
-  const salt = randomSalt();
+  const salt = cp.salt;
   const items: RedactionItem[] = [];
   const sessions = file.sessions.map((s, i) => {
     const before = items.length;
