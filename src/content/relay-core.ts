@@ -43,7 +43,7 @@ export interface RelayLimits {
   flushDelayMs: number;
 }
 
-export const DEFAULT_LIMITS: RelayLimits = { maxBuffered: 200_000, batchSize: 4000, maxInFlight: 3, flushDelayMs: 50 };
+export const DEFAULT_LIMITS: RelayLimits = { maxBuffered: 200_000, batchSize: 2500, maxInFlight: 6, flushDelayMs: 50 };
 
 /** Until the worker says otherwise: not recording (the hook keeps its ring buffer). */
 export const INITIAL_CONFIG: HookConfig = {
@@ -114,6 +114,9 @@ export class RelayCore {
       this.stats.received += checked.records.length;
       this.enqueue(checked.records);
     }
+    // A full batch goes out now: the worker starts storing while later page messages wait
+    // in this thread's task queue (pipelining under a burst).
+    if (this.queue.length - this.queueHead >= this.limits.batchSize && this.inflight.size < this.limits.maxInFlight) this.flush();
     this.scheduleFlush();
   }
 

@@ -201,6 +201,8 @@ export class Ingestor {
             lastAt: Math.max(row.lastAt, fresh.length ? lastT : row.lastAt),
             ...(hook && !row.userAgent ? { userAgent: hook.userAgent } : {}),
             ...(lib && !row.libVersion ? { libVersion: lib } : {}),
+            // created by an iframe's records before the top document said hello
+            ...(!row.url && init.url ? { url: init.url } : {}),
             ...(c.warnings.length ? { warnings: [...row.warnings, ...c.warnings.filter((w) => !row.warnings.includes(w))] } : {}),
           });
         } else {
