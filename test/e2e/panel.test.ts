@@ -102,7 +102,10 @@ describe('AckScope panel in DevTools (light)', () => {
 
     // Filter bar: type a Network-panel-like query.
     await panel.click('input[aria-label="Filter operations"]');
+    // Real key events go to the focused element: make sure it is the filter.
+    await panel.eval(`document.querySelector('input[aria-label="Filter operations"]').focus()`);
     await panel.type('is:duplicate');
+    expect(await panel.eval<string>(`document.querySelector('input[aria-label="Filter operations"]').value`)).toBe('is:duplicate');
     await panel.waitFor(`document.querySelector('[data-testid=op-count]').textContent.includes('/')`);
     const shown = await panel.eval<string[]>(`[...document.querySelectorAll('[role=row][data-op] .c-duplicate')].map(e => e.textContent)`);
     expect(shown.length).toBeGreaterThan(0);

@@ -14,6 +14,7 @@ const AXIS = 16;
 const HEADER = 18;
 const ROW = 14;
 const BAR = 8;
+const FOLLOW_SPAN = 30_000;
 
 interface Lane {
   client: string;
@@ -117,6 +118,10 @@ export function Timeline({ ops, meta, origin }: { ops: readonly OpLite[]; meta: 
     const w = win[1] - win[0];
     t1 = tMax + pad;
     t0 = t1 - w;
+  } else if (follow && span > FOLLOW_SPAN * 2) {
+    // Following a long session: the newest FOLLOW_SPAN, not hours squeezed into the width.
+    t1 = tMax + FOLLOW_SPAN * 0.03;
+    t0 = t1 - FOLLOW_SPAN;
   }
   const viewH = Math.max(0, size.h - AXIS);
   const maxScroll = Math.max(0, height - viewH);
@@ -460,7 +465,7 @@ export function Timeline({ ops, meta, origin }: { ops: readonly OpLite[]; meta: 
           aria-label="Timeline overview"
           role="img"
           onPointerDown={onOverviewDown}
-          onDoubleClick={() => api.getState().set({ window: null, follow: true })}
+          onDoubleClick={() => api.getState().set({ window: null, follow: false })}
         />
       </div>
       <div
@@ -526,7 +531,7 @@ export function Timeline({ ops, meta, origin }: { ops: readonly OpLite[]; meta: 
         >
           Follow live
         </button>
-        <button className="tb-btn" title="Show the whole session (double-click the overview)" onClick={() => api.getState().set({ window: null })}>
+        <button className="tb-btn" title="Show the whole session (double-click the overview)" onClick={() => api.getState().set({ window: null, follow: false })}>
           Fit
         </button>
         <span className="faint tl-hint">wheel: zoom · drag: pan · shift+wheel: scroll</span>
