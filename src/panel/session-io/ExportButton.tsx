@@ -106,19 +106,21 @@ export function ExportDialog({ state, load, save, onClose, anchor }: DialogProps
   const [extraKeys, setExtraKeys] = useState('');
   const [paths, setPaths] = useState('');
   const [patterns, setPatterns] = useState('');
-  const [inputs, setInputs] = useState<SessionInput[] | null>(null);
+  // Loaded inputs are tagged with the session ids they are for: after a change of the
+  // selection, stale ones never reach the export (not even for the render before the reload).
+  const [loaded, setLoaded] = useState<{ key: string; inputs: SessionInput[] } | null>(null);
   const [busy, setBusy] = useState<string | null>('Reading records…');
   const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLDivElement>(null);
 
   // A string key: the session list is a new array on every source update.
   const idsKey = all ? state.sessions.map((s) => s.id).join('\n') : current.id;
+  const inputs = loaded && loaded.key === idsKey ? loaded.inputs : null;
   useEffect(() => {
     let live = true;
     setBusy('Reading records…');
-    setInputs(null);
     load(idsKey.split('\n')).then(
-      (x) => live && (setInputs(x), setBusy(null), setError(null)),
+      (x) => live && (setLoaded({ key: idsKey, inputs: x }), setBusy(null), setError(null)),
       (e: Error) => live && (setBusy(null), setError(e.message)),
     );
     return () => {
