@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { MemorySource } from '../../../src/panel/data/memory';
-import { ExportButton, OpenSessionButton, loadSessionInputs, memoryInputs, type ImportedFile } from '../../../src/panel/session-io';
+import { ExportButton, OpenSessionButton, loadSessionInputs, memoryInputs, sessionInputsOf, type ImportedFile } from '../../../src/panel/session-io';
 import { buildSessionFile, encodeSessionFileBytes, parseSessionFile, NO_REDACTION, type SessionInput } from '../../../src/core/session-file';
 import { openDb } from '../../../src/storage/db';
 import { slowServerRecords } from '../../unit/session-file/fixtures';
@@ -180,5 +180,17 @@ describe('PanelWithSessionIo (the panel root with import/export)', () => {
     fireEvent.click(screen.getByTestId('back-to-live'));
     expect(screen.queryByTestId('back-to-live')).toBeNull();
     expect((globalThis as { __ackscopeSource?: unknown }).__ackscopeSource).toBe(live);
+  });
+});
+
+describe('re-export of an opened file', () => {
+  it('sessionInputsOf(file) builds the same sessions again (records, metadata, analysis config)', async () => {
+    const { file } = buildSessionFile(inputs(), { now: new Date('2026-11-27T04:00:00Z') });
+    const parsed = await parseSessionFile(await encodeSessionFileBytes(file));
+    const again = buildSessionFile(sessionInputsOf(parsed), { now: new Date('2026-11-27T04:00:00Z') }).file;
+    expect(again.sessions[0].records).toEqual(parsed.sessions[0].records);
+    const { redaction: _a, ...metaA } = again.sessions[0];
+    const { redaction: _b, ...metaB } = parsed.sessions[0];
+    expect(metaA).toEqual(metaB);
   });
 });
