@@ -5,7 +5,7 @@
  */
 import { useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { SessionSource, OpLite } from './data/source';
-import { compileFilter, narrows, parseFilter, type ParsedFilter } from './filter';
+import { compileFilter, narrows, parseFilter, textCandidates, type ParsedFilter } from './filter';
 import { createViewStore, ViewContext, useView, useViewApi, type SortKey } from './view-store';
 import { Toolbar } from './views/Toolbar';
 import { FilterBar } from './views/FilterBar';
@@ -79,8 +79,11 @@ function Shell({ source, toolbarExtra }: { source: SessionSource; toolbarExtra?:
   const filtered = useMemo(() => {
     if (!pred) return state.ops as OpLite[];
     const prev = last.current;
-    const base = prev && prev.ops === state.ops && narrows(prev.parsed, parsed) ? prev.result : state.ops;
-    let result: readonly OpLite[] = base.filter(pred);
+    const narrowed = prev && prev.ops === state.ops && narrows(prev.parsed, parsed);
+    const base = narrowed ? prev.result : state.ops;
+    // A fresh scan of the whole session starts from a text search over one joined string.
+    const candidates = narrowed ? null : textCandidates(state.ops, parsed);
+    let result: readonly OpLite[] = (candidates ?? base).filter(pred);
     // Nothing filtered out: keep the same array so the timeline's lanes are not rebuilt.
     if (result.length === base.length) result = base;
     last.current = { ops: state.ops, parsed, result };

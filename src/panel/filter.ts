@@ -248,3 +248,48 @@ export function narrows(prev: ParsedFilter, next: ParsedFilter): boolean {
   if (sameTerm(a, b)) return true;
   return a.type === 'text' && b.type === 'text' && !a.neg && !b.neg && b.value.includes(a.value);
 }
+
+const hayCache = new WeakMap<readonly OpLite[], { hay: string; starts: Int32Array }>();
+
+/**
+ * Candidates for a filter over a whole session: when it has a positive free-text term, one
+ * indexOf pass over all haystacks joined (cached per list) finds the operations containing
+ * its longest such term, instead of one `includes` per operation. The caller still applies
+ * the full predicate to the candidates. Returns null when there is no such term.
+ */
+export function textCandidates(ops: readonly OpLite[], parsed: ParsedFilter): OpLite[] | null {
+  let needle = '';
+  for (const t of parsed.terms) if (t.type === 'text' && !t.neg && t.value.length > needle.length) needle = t.value;
+  if (!needle || needle.includes('\u0001')) return null;
+  let h = hayCache.get(ops);
+  if (!h) {
+    const starts = new Int32Array(ops.length);
+    const parts = new Array<string>(ops.length);
+    let pos = 0;
+    for (let i = 0; i < ops.length; i++) {
+      starts[i] = pos;
+      parts[i] = ops[i].text;
+      pos += ops[i].text.length + 1;
+    }
+    h = { hay: parts.join('\u0001'), starts };
+    hayCache.set(ops, h);
+  }
+  const { hay, starts } = h;
+  const out: OpLite[] = [];
+  let from = 0;
+  for (;;) {
+    const at = hay.indexOf(needle, from);
+    if (at < 0) break;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const m = (lo + hi + 1) >> 1;
+      if (starts[m] <= at) lo = m;
+      else hi = m - 1;
+    }
+    out.push(ops[lo]);
+    if (lo + 1 >= starts.length) break;
+    from = starts[lo + 1];
+  }
+  return out;
+}

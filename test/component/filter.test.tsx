@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseFilter, compileFilter, narrows } from '../../src/panel/filter';
+import { parseFilter, compileFilter, narrows, textCandidates } from '../../src/panel/filter';
 import type { OpLite } from '../../src/panel/data/source';
 
 function op(p: Partial<OpLite>): OpLite {
@@ -95,5 +95,15 @@ describe('filter parser', () => {
       const pb = compileFilter(parseFilter(b))!;
       expect(OPS.filter(pb).every(pa)).toBe(true);
     }
+  });
+  it('text candidates from the joined haystack equal a per-operation scan', () => {
+    for (const q of ['order', 'ord-2', 'o', 'admin', 'zzz', '-ping order', 'is:retried', '"two words"', 'k', '/ #1']) {
+      const p = parseFilter(q);
+      const pred = compileFilter(p);
+      const c = textCandidates(OPS, p);
+      const viaCandidates = (c ?? OPS).filter(pred ?? (() => true)).map((o) => o.id);
+      expect(viaCandidates).toEqual(OPS.filter(pred ?? (() => true)).map((o) => o.id));
+    }
+    expect(textCandidates(OPS, parseFilter('is:retried'))).toBeNull();
   });
 });
