@@ -105,6 +105,8 @@ interface SockState {
   pendingStack: CallSite[] | undefined;
   /** socket.io's own `retries` option of this socket (read once). */
   retries: number;
+  /** Found by the constructor trap (not only from a later call). */
+  trapped: boolean;
 }
 interface Op {
   id: string;
@@ -516,13 +518,13 @@ export function installInstrument(o: InstrumentOptions): Instrument {
   function stateOf(sock: any): SockState {
     let s = socks.get(sock);
     if (!s) {
-      s = { sock, id: null, m: null, nOps: 0, atts: new Map(), queue: undefined, sopts: undefined, pendingApi: undefined, pendingStack: undefined, retries: 0 };
+      s = { sock, id: null, m: null, nOps: 0, atts: new Map(), queue: undefined, sopts: undefined, pendingApi: undefined, pendingStack: undefined, retries: 0, trapped: false };
       socks.set(sock, s);
     }
     return s;
   }
   function onSocketSeen(sock: any): void {
-    stateOf(sock);
+    stateOf(sock).trapped = true;
     wrapEmitReserved(sock, onSocketEvent);
     const proto = socketProto(sock);
     if (proto) patchSocketProto(proto);
@@ -541,7 +543,7 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     return found;
   }
   /** Register the client once its constructor has set `io`/`nsp` (lazy: called from every wrapper). */
-  function ensureClient(sock: any, via = 'proto-trap'): SockState | null {
+  function ensureClient(sock: any): SockState | null {
     const s = stateOf(sock);
     if (s.id) return s;
     const mgr = dataProp(sock, 'io');
@@ -569,7 +571,8 @@ export function installInstrument(o: InstrumentOptions): Instrument {
       opts: snapshot(s.sopts, mopts, m.custom, sock),
       // The build carries no version string; public API tells the range (retries came with emitWithAck).
       libVersion: isFn(sock.emitWithAck) ? '>=4.6' : '4.0-4.5',
-      via,
+      // Seen at construction, or only from its first call (created before the hook was installed).
+      via: s.trapped ? 'proto-trap' : 'late',
     };
     put(rec);
     if (m.custom || m.binaryWire) noPreviews(s);
@@ -1108,14 +1111,14 @@ export function installInstrument(o: InstrumentOptions): Instrument {
     lastEncoded = null;
     const ret = orig.apply(sock, a as any); // an encode error propagates to emit (recorded there)
     try {
-      if (att) onSent(sock, att, packet, flushed);
+      if (att) onSent(att, packet, flushed);
     } catch (e) {
       oops(e);
     }
     lastEncoded = null;
     return ret;
   }
-  function onSent(sock: any, att: Att, packet: any, flushed: boolean): void {
+  function onSent(att: Att, packet: any, flushed: boolean): void {
     const op = att.op;
     const s = op.s;
     att.sent = true;

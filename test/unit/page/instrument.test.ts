@@ -85,6 +85,7 @@ describe('record sequences (real socket.io 4.8 client and server)', () => {
       'settle o1 acked',
       'conn disconnect io client disconnect',
     ]);
+    expect(r.records.find((x) => x.kind === 'client')).toMatchObject({ via: 'proto-trap', libVersion: '>=4.6' });
     const connect = r.records.find((x) => x.kind === 'conn' && x.event === 'connect');
     expect(connect).toMatchObject({ sid: expect.any(String), engineSid: expect.any(String), transport: 'websocket', recovered: false });
     // seq without holes, one frame
@@ -517,6 +518,7 @@ describe('install, transport and edge cases', () => {
       'conn disconnect io client disconnect',
     ]);
     expect((r.records[1] as any).opts.transports).toEqual(['websocket']);
+    expect((r.records[1] as any).via).toBe('late');
   });
 
   test('an uninstrumentable client (pre-4 shape) yields an unsupported record and keeps working', () => {
