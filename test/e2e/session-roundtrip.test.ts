@@ -227,7 +227,7 @@ describe('session file round trip: record in Chromium → file → same verdicts
     await expectViewerShows(fromPanel, liveTable);
   });
 
-  it('after a reload, one file can hold both sessions of the tab (a page and its reload)', async () => {
+  it('after a reload, one .json.gz file can hold both sessions of the tab (a page and its reload)', async () => {
     await page.reload();
     await page.waitForFunction(() => (window as any).tReady);
     await page.evaluate(() => (window as any).t.run(['fast'], 300));
@@ -242,11 +242,14 @@ describe('session file round trip: record in Chromium → file → same verdicts
       await panel.click('[data-testid=export-session]');
       await panel.waitFor(`document.querySelector('[data-testid=export-all-sessions]')`);
       await panel.click('[data-testid=export-all-sessions]');
-      await panel.waitFor(`document.querySelector('[data-testid=export-all-sessions]').checked && !document.querySelector('[data-testid=export-confirm]').disabled`);
+      await panel.click('[data-testid=export-gzip]');
+      await panel.waitFor(`document.querySelector('[data-testid=export-all-sessions]').checked && document.querySelector('[data-testid=export-gzip]').checked && !document.querySelector('[data-testid=export-confirm]').disabled`);
       await panel.click('[data-testid=export-confirm]');
-      const path = await waitForFile(dir2, /^ackscope-.*\.json$/);
+      const path = await waitForFile(dir2, /^ackscope-.*\.json\.gz$/);
       await cdp.detach();
-      const file = await parseSessionFile(new Uint8Array(readFileSync(path)));
+      const bytes = new Uint8Array(readFileSync(path));
+      expect([bytes[0], bytes[1]], 'gzip written by the panel (CompressionStream)').toEqual([0x1f, 0x8b]);
+      const file = await parseSessionFile(bytes);
       expect(file.sessions.map((s) => s.id)).toEqual([session, again]);
       expect(file.sessions[0].records.length).toBe(stored.length);
       expect(file.sessions[1].records.some((r) => r.kind === 'emit' && (r as { args?: { json: string } }).args?.json === '[{"id":300}]')).toBe(true);

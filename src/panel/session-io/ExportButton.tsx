@@ -201,7 +201,7 @@ export function ExportDialog({ state, load, save, onClose, anchor }: DialogProps
         {records !== undefined && ` · ${records.toLocaleString('en-US')} records`}
       </div>
       <label className="sio-check">
-        <input type="checkbox" checked={gzip} onChange={(e) => setGzip(e.target.checked)} /> Compress (.json.gz)
+        <input type="checkbox" data-testid="export-gzip" checked={gzip} onChange={(e) => setGzip(e.target.checked)} /> Compress (.json.gz)
       </label>
       {siblings.length > 1 && (
         <label className="sio-check">
