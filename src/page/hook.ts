@@ -99,7 +99,9 @@ function main(): void {
   let seq = 0;
   let port: MessagePort | null = null;
   let scheduled = false;
-  let gap: { dropped: number; from: number; to: number } | null = null;
+  let gap: { dropped: number; from: number; to: number; reason: string } | null = null;
+  /** The frame's `hook` record goes first whatever the ring buffer dropped. */
+  let hello: HookRecord | null = null;
 
   const tick = new MessageChannel();
   tick.port1.onmessage = () => {
@@ -124,7 +126,13 @@ function main(): void {
     for (let i = 0; i < n; i++) {
       const r = queue.shift();
       if (!r) break;
-      if (!gap) gap = { dropped: 0, from: r.t, to: r.t };
+      if (!gap)
+        gap = {
+          dropped: 0,
+          from: r.t,
+          to: r.t,
+          reason: config.recording ? 'page queue full (relay not keeping up)' : 'ring buffer full before recording started',
+        };
       gap.dropped++;
       gap.to = r.t;
     }
@@ -136,6 +144,10 @@ function main(): void {
   function flush(): void {
     if (!port || !config.recording || config.disabled) return;
     try {
+      if (hello) {
+        post({ type: 'records', frame, records: [number(hello)] });
+        hello = null;
+      }
       if (gap) {
         const g: GapRecord = {
           v: 1,
@@ -147,7 +159,7 @@ function main(): void {
           dropped: gap.dropped,
           from: gap.from,
           to: gap.to,
-          reason: config.recording ? 'page queue full (relay not keeping up)' : 'ring buffer full before recording started',
+          reason: gap.reason,
         };
         gap = null;
         post({ type: 'records', frame, records: [number(g)] });
@@ -175,8 +187,7 @@ function main(): void {
     }
   })();
   const url = redactUrl(location.href);
-  const hello: HookRecord = { v: 1, frame, seq: -1, t: now(), kind: 'hook', url, top, userAgent: navigator.userAgent, hookVersion: HOOK_VERSION };
-  sink(hello);
+  hello = { v: 1, frame, seq: -1, t: now(), kind: 'hook', url, top, userAgent: navigator.userAgent, hookVersion: HOOK_VERSION };
 
   // No `window.io` accessor for the UMD build: `'io' in window` would turn true before the
   // library loads and change what the page sees. The Object.prototype traps in ./instrument
