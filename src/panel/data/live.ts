@@ -95,7 +95,7 @@ export class LiveSource implements SessionSource {
   constructor(private opts: LiveOptions) {
     this.db = opts.db ?? openDb();
     this.capabilities = {
-      recording: !!opts.connect,
+      recording: !!opts.connect && opts.tabId !== null,
       clear: !!opts.connect,
       preserveLog: !!opts.connect && opts.tabId !== null,
       hookSwitch: !!opts.connect,
