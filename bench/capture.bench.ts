@@ -56,7 +56,7 @@ async function plainBrowser(): Promise<{ context: BrowserContext; close(): Promi
   };
 }
 
-async function extBrowser(): Promise<ExtBrowser> {
+async function extBrowser(recording = true): Promise<ExtBrowser> {
   const b = await launchWithExtension();
   let w;
   for (let i = 0; ; i++) {
@@ -70,7 +70,7 @@ async function extBrowser(): Promise<ExtBrowser> {
       await p.goto('data:text/html,<p>wake</p>').catch(() => {});
     }
   }
-  await w.evaluate(() => chrome.storage.local.set({ 'ackscope.settings': { recordAll: true } }));
+  await w!.evaluate((on) => chrome.storage.local.set({ 'ackscope.settings': { recordAll: on } }), recording);
   return b;
 }
 
@@ -95,15 +95,21 @@ async function roundTrips(page: Page, n: number): Promise<number> {
 async function overhead(srv: DemoServer) {
   const withExt: number[] = [];
   const without: number[] = [];
+  const hookOnly: number[] = [];
+  const orders = [
+    ['ext', 'plain', 'hook'],
+    ['plain', 'hook', 'ext'],
+    ['hook', 'ext', 'plain'],
+  ];
   for (let r = 0; r < ROUNDS; r++) {
-    // Interleaved: one browser at a time (shared 2-core machine), alternating which goes first.
-    const order = r % 2 ? ['plain', 'ext'] : ['ext', 'plain'];
-    for (const kind of order) {
-      if (kind === 'ext') {
-        const b = await extBrowser();
+    // Interleaved: one browser at a time (shared 2-core machine), rotating which goes first.
+    // 'hook': extension loaded but not recording (hook + ring buffer only, no pipeline traffic).
+    for (const kind of orders[r % 3]) {
+      if (kind === 'ext' || kind === 'hook') {
+        const b = await extBrowser(kind === 'ext');
         const page = await openApp(b.context, srv);
         await roundTrips(page, 500); // warm-up
-        withExt.push(await roundTrips(page, N_RT));
+        (kind === 'ext' ? withExt : hookOnly).push(await roundTrips(page, N_RT));
         await b.close();
       } else {
         const b = await plainBrowser();
@@ -128,6 +134,9 @@ async function overhead(srv: DemoServer) {
     spreadWithoutMs: [Math.min(...without), Math.max(...without)],
     ratio: mw / mo,
     usAddedPerEmit: ((mw - mo) / N_RT) * 1000,
+    hookOnlyMs: hookOnly,
+    medianHookOnlyMs: median(hookOnly),
+    hookOnlyRatio: median(hookOnly) / mo,
   };
 }
 
@@ -302,6 +311,7 @@ async function main() {
       console.log(`\noverhead: ${N_RT} emitWithAck round trips x ${ROUNDS} rounds`);
       console.log(`  with ext median ${fmt(r.medianWithMs)} ms [${r.spreadWithMs.map((x) => fmt(x)).join('..')}]; without ${fmt(r.medianWithoutMs)} ms [${r.spreadWithoutMs.map((x) => fmt(x)).join('..')}]`);
       console.log(`  ratio ${fmt(r.ratio, 3)}; +${fmt(r.usAddedPerEmit)} µs per emit`);
+      console.log(`  extension loaded, not recording (hook only): median ${fmt(r.medianHookOnlyMs)} ms, ratio ${fmt(r.hookOnlyRatio, 3)}`);
     }
   } finally {
     await srv.close();

@@ -95,7 +95,7 @@ describe('capture resilience', () => {
       window.postMessage({ type: '__ackscope_handshake_v1' }, '*', [ch.port2]); // a second handshake
       ch.port1.postMessage({ type: 'records', frame: 'x', records: [{ evil: true }] });
       // from another window (the iframe) to this one
-      (document.getElementById('f') as HTMLIFrameElement).contentWindow!.eval(
+      ((document.getElementById('f') as HTMLIFrameElement).contentWindow as unknown as { eval(src: string): void }).eval(
         "parent.postMessage({ type: '__ackscope_handshake_v1' }, '*', [new MessageChannel().port2])",
       );
     });

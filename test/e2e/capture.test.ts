@@ -119,7 +119,7 @@ describe('capture: exact records per loading style', () => {
       for (const style of STYLES) {
         const withExt = logs.get(style.name);
         expect(withExt, `${style.name} ran with the extension`).toBeDefined();
-        const { log } = await runStyle(plain, srv.url, { ...style, id0: style.id0 });
+        const { log } = await runStyle(plain, srv.url, style);
         expect(log, style.name).toEqual(withExt);
       }
     } finally {
