@@ -121,7 +121,7 @@ function checkFrameStream(rs: Rec[]) {
   expect(rs[0].kind).toBe('hook');
 }
 
-describe('hook in Chromium, per loading style', () => {
+describe('hook in Chromium, per loading style', { timeout: 120_000 }, () => {
   for (const style of ['umd', 'esm', 'bundle']) {
     test(`${style}: hello, then every record of the fast scenario, numbered without holes`, async () => {
       const { ctx, page } = await open(`/fixtures/${style}.html`);
