@@ -341,12 +341,8 @@ export class IncrementalAnalyzer implements Analyzer {
       if (ex) {
         if (ex.emit === e && (r.flushed || ex.rec.flushed || r.buffered || ex.rec.buffered)) {
           // Buffered packet + its flush on reconnect: one delivery with the old wire id.
-          if (ex.rec.flushed && !r.flushed) {
-            ex.flushedAt = ex.rec.t;
-            ex.rec = r;
-          } else {
-            ex.flushedAt = Math.min(ex.flushedAt ?? Infinity, r.t);
-          }
+          mergeBufferedFlush(ex, r);
+          if (e.rec && !e.bucket) this.tryBucket(e);
           this.changedState(e);
           return;
         }
@@ -373,6 +369,20 @@ export class IncrementalAnalyzer implements Analyzer {
         }
       }
     } else {
+      // A fire-and-forget packet (no wire id) buffered while disconnected and flushed on
+      // connect is one delivery too: pair the two records by emit and try number.
+      if (r.buffered || r.flushed) {
+        const ex = e.attempts.find(
+          (a) => a.rec.ackId === null && a.rec.try === r.try && (r.flushed ? !!a.rec.buffered && !a.rec.flushed && a.flushedAt === undefined : !!a.rec.flushed && !a.rec.buffered),
+        );
+        if (ex) {
+          mergeBufferedFlush(ex, r);
+          if (r.t > c.maxEmitT) c.maxEmitT = r.t;
+          if (e.rec && !e.bucket) this.tryBucket(e);
+          this.changedState(e);
+          return;
+        }
+      }
       const att: AttemptState = { rec: r, emit: e, acks: [], end: null };
       e.attempts.push(att);
       const oe = this.orphanNullEnds.get(r.op);
@@ -483,7 +493,9 @@ export class IncrementalAnalyzer implements Analyzer {
       let best: AttemptState | undefined;
       for (const a of e.attempts) if (a.rec.args && (!best || a.rec.try < best.rec.try)) best = a;
       args = best?.rec.args;
-      if (!args && e.attempts.length === 0) return; // wait for the first attempt's preview
+      // Wait for the first attempt's preview; a packet still in the send buffer has none yet
+      // (socket.io encodes it when it is flushed on connect).
+      if (!args && (e.attempts.length === 0 || e.attempts.every((a) => a.rec.buffered && !a.rec.flushed && a.flushedAt === undefined))) return;
     }
     const json = args && typeof args.json === 'string' ? args.json : '';
     const paths = this.pathsFor(r.event);
@@ -733,5 +745,20 @@ export class IncrementalAnalyzer implements Analyzer {
     d.push(...c.unsupported.map((u) => `Unsupported client: ${u}.`).sort());
     for (const [code, n] of [...c.hookDiags].sort()) d.push(`Hook diagnostic ${code} (${n}).`);
     return d;
+  }
+}
+
+/**
+ * A packet buffered while disconnected and its flush on connect are one delivery. Keep the
+ * buffered record (its send time is when the app emitted) and the flush time, and keep the
+ * encoded args, which only the flush record carries.
+ */
+function mergeBufferedFlush(ex: AttemptState, r: AttemptRecord): void {
+  if (ex.rec.flushed && !r.flushed) {
+    ex.flushedAt = ex.rec.t;
+    ex.rec = r.args || !ex.rec.args ? r : { ...r, args: ex.rec.args };
+  } else {
+    ex.flushedAt = Math.min(ex.flushedAt ?? Infinity, r.t);
+    if (!ex.rec.args && r.args) ex.rec = { ...ex.rec, args: r.args };
   }
 }
