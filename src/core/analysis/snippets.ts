@@ -21,7 +21,8 @@ const res = await socket.emitWithAck('order:create', { id: crypto.randomUUID(), 
 
 export const SERVER_SNIPPET_MEMORY = `// In-memory idempotency (single server process). ackscope/server implements this:
 //   import { idempotent, MemoryStore } from 'ackscope/server';
-//   socket.on('order:create', idempotent(handler, { store: new MemoryStore(), key: (p) => p.id }));
+//   const store = new MemoryStore(); // one per process, shared by every connection
+//   socket.on('order:create', idempotent(handler, { store, event: 'order:create' }));
 const TTL_MS = 10 * 60 * 1000;
 const seen = new Map(); // key -> { state: 'pending' | 'done', result, expires }
 
@@ -59,7 +60,8 @@ io.on('connection', (socket) => {
 
 export const SERVER_SNIPPET_REDIS = `// Redis idempotency (several server processes). ackscope/server implements this:
 //   import { idempotent, RedisStore } from 'ackscope/server';
-//   socket.on('order:create', idempotent(handler, { store: new RedisStore(redis), key: (p) => p.id }));
+//   const store = new RedisStore(process.env.REDIS_URL); // shared by every server process
+//   socket.on('order:create', idempotent(handler, { store, event: 'order:create' }));
 import Redis from 'ioredis';
 const redis = new Redis(process.env.REDIS_URL);
 const TTL_S = 600;
