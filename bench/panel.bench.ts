@@ -303,6 +303,7 @@ async function main() {
         maxMs: Math.max(...typing.big),
         ratio: median(typing.big) / Math.max(0.1, median(typing.small)),
         budgetMs: TYPE_BUDGET,
+        keystrokesMs: typing.big.map((x) => Math.round(x)),
       },
       live: { idle, ingest: live, sent: ingest.sent, lateBatches: ingest.lateBatches, droppedRatio: (live.dropped + 1) / (idle.dropped + 1) },
     };
@@ -310,6 +311,7 @@ async function main() {
     writeFileSync('bench/results/panel.json', JSON.stringify(res, null, 2));
     console.log(`machine: ${machine}`);
     console.log(`first meaningful paint: ${f(res.fmp.ms)} ms (baseline ${SMALL} records: ${f(res.fmp.baselineMs)} ms, ratio ${res.fmp.ratio.toFixed(2)}) budget ${FMP_BUDGET} ms ${res.fmp.ms <= FMP_BUDGET ? 'OK' : 'OVER'}`);
+    console.log(`keystrokes (ms): ${res.typing.keystrokesMs.join(' ')}`);
     console.log(`all operations loaded in background: ${loadMs.big} ms (baseline ${loadMs.small} ms)`);
     console.log(`filter keystroke: median ${f(res.typing.medianMs)} ms, p95 ${f(res.typing.p95Ms)} ms, max ${f(res.typing.maxMs)} ms (baseline median ${f(res.typing.baselineMedianMs)} ms, ratio ${res.typing.ratio.toFixed(1)}) budget ${TYPE_BUDGET} ms ${res.typing.p95Ms <= TYPE_BUDGET ? 'OK' : 'OVER'}`);
     console.log(
