@@ -5,6 +5,9 @@
 import { SETTINGS_KEY } from '../core/messages';
 import { CaptureWorker } from './worker';
 
+// Relays read DEVTOOLS_OPEN_KEY from session storage to decide whether to wake us at all.
+chrome.storage.session.setAccessLevel?.({ accessLevel: 'TRUSTED_AND_UNTRUSTED_CONTEXTS' }).catch(() => {});
+
 const worker = new CaptureWorker();
 // Tests read state through this (worker.evaluate); nothing else uses it.
 (globalThis as { __ackscope?: CaptureWorker }).__ackscope = worker;

@@ -13,6 +13,7 @@ import * as v from 'valibot';
 import type { Rec, DiagRecord } from '../core/protocol';
 import {
   SETTINGS_KEY,
+  DEVTOOLS_OPEN_KEY,
   RELAY_PORT,
   PANEL_PORT,
   DEVTOOLS_PORT,
@@ -126,8 +127,12 @@ export class CaptureWorker {
 
   private saveTabs(): void {
     const obj: Record<string, TabState> = {};
-    for (const [k, t] of this.tabs) obj[k] = t;
-    chrome.storage.session.set({ [TABS_KEY]: obj }).catch(() => {});
+    let devtools = 0;
+    for (const [k, t] of this.tabs) {
+      obj[k] = t;
+      if (t.devtools > 0) devtools++;
+    }
+    chrome.storage.session.set({ [TABS_KEY]: obj, [DEVTOOLS_OPEN_KEY]: devtools }).catch(() => {});
   }
 
   private isLive(session: string): boolean {

@@ -28,6 +28,8 @@ export interface RelayEnv {
   setTimeout(fn: () => void, ms: number): unknown;
   /** True once the extension was reloaded/removed under this page (chrome.runtime.id gone). */
   invalidated(): boolean;
+  /** Could this page record now (settings / DevTools open somewhere)? When unsure: true. */
+  mayRecord(): Promise<boolean>;
   /** Where this document is (the relay trusts its own view, not the page's claim). */
   location(): { url: string; top: boolean };
 }
@@ -64,6 +66,7 @@ export class RelayCore {
   private nextBatch = 1;
   private port: WorkerPort | null = null;
   private flushScheduled = false;
+  private checking = false;
   private urgentScheduled = false;
   private reconnectScheduled = false;
   private dead = false;
@@ -99,13 +102,13 @@ export class RelayCore {
     if (msg.type === 'hello') {
       if (this.frame === null) this.frame = msg.frame;
       else if (msg.frame !== this.frame) return this.countDrop('foreign-frame', 1);
-      this.ensurePort();
+      this.maybeConnect();
       return;
     }
     if (this.frame === null) {
       // Records before a hello: still learn our config from the worker.
       this.frame = msg.frame;
-      this.ensurePort();
+      this.maybeConnect();
     }
     if (msg.frame !== this.frame) return this.countDrop('foreign-frame', msg.records.length || 1);
     const checked = checkRecords(this.frame, msg.records, this.config.previewLimit);
@@ -140,6 +143,8 @@ export class RelayCore {
       if (!msg.config.recording) {
         // The worker does not store batches for a tab that is not recording: keep them.
         this.requeueInflight();
+        // A settings poke to a relay that never said hello (the worker did not know our URL).
+        if (!this.port && this.frame !== null) this.maybeConnect();
       } else {
         if (!was.recording) this.env.postToPage({ type: 'flush' });
         this.ensurePort();
@@ -257,6 +262,21 @@ export class RelayCore {
       count: this.dropsTotal,
     };
     this.queue.push(diag);
+  }
+
+  /**
+   * Say hello to the worker only if this page might record: ordinary browsing must not wake
+   * the service worker in every frame. When DevTools opens or settings change later, the
+   * worker pokes the tab (chrome.tabs.sendMessage) and we connect then.
+   */
+  private maybeConnect(): void {
+    if (this.port || this.dead || this.checking) return;
+    this.checking = true;
+    const done = (ok: boolean) => {
+      this.checking = false;
+      if (ok) this.ensurePort();
+    };
+    this.env.mayRecord().then(done, () => done(true));
   }
 
   /** Returns the port, connecting (and saying hello) when needed; null once invalidated. */

@@ -5,7 +5,7 @@
  * window carrying a MessagePort); all further traffic uses that port, so the app's own
  * `message` listeners never see it. Logic lives in ./relay-core (tested in Node).
  */
-import { HANDSHAKE_TYPE, type RelayToWorker } from '../core/messages';
+import { DEVTOOLS_OPEN_KEY, HANDSHAKE_TYPE, SETTINGS_KEY, type RelayToWorker } from '../core/messages';
 import { RelayCore, type RelayEnv } from './relay-core';
 
 const RELAY_PORT = 'ackscope-relay';
@@ -43,6 +43,19 @@ const env: RelayEnv = {
   now: () => performance.timeOrigin + performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   invalidated,
+  async mayRecord() {
+    const [local, session] = await Promise.all([
+      chrome.storage.local.get(SETTINGS_KEY),
+      chrome.storage.session.get(DEVTOOLS_OPEN_KEY).catch(() => ({ [DEVTOOLS_OPEN_KEY]: 1 })),
+    ]);
+    if (Number(session[DEVTOOLS_OPEN_KEY] ?? 0) > 0) return true;
+    const st = (local[SETTINGS_KEY] ?? {}) as { recordAll?: unknown; recordOrigins?: unknown };
+    if (st.recordAll === true) return true;
+    const origins = Array.isArray(st.recordOrigins) ? st.recordOrigins : [];
+    const anc = location.ancestorOrigins;
+    const top = anc && anc.length ? anc[anc.length - 1] : location.origin;
+    return origins.includes(location.origin) || origins.includes(top);
+  },
   location: () => ({ url: location.href, top: window === window.top }),
 };
 

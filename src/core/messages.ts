@@ -66,6 +66,12 @@ export const PANEL_PORT = 'ackscope-panel' as const;
  */
 export const DEVTOOLS_PORT = 'ackscope-devtools' as const;
 
+/**
+ * chrome.storage.session key (readable by the relay): number of tabs with DevTools open.
+ * While it is 0 and settings record nothing, relays do not wake the worker.
+ */
+export const DEVTOOLS_OPEN_KEY = 'ackscope.devtoolsOpen' as const;
+
 /** devtools page -> worker */
 export type DevtoolsToWorker = { type: 'devtools-hello'; tabId: number };
 

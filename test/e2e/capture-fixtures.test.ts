@@ -60,7 +60,9 @@ describe('capture: fixture pages', () => {
       let recs: Rec[] = [];
       for (let i = 0; i < 100; i++) {
         recs = await records(b, session.id);
-        if (recs.filter((r) => r.kind === 'ack' && r.late).length >= wantLate && recs.some((r) => r.kind === 'settle')) break;
+        const settledOps = new Set(recs.filter((r) => r.kind === 'settle').map((r) => (r as any).op));
+        const open = recs.filter((r) => r.kind === 'emit' && (r as any).api === 'promise' && !(r as any).error && !settledOps.has((r as any).op));
+        if (recs.filter((r) => r.kind === 'ack' && r.late).length >= wantLate && settledOps.size && !open.length) break;
         await new Promise((r) => setTimeout(r, 150));
       }
       const byFrame = new Map<string, Rec[]>();

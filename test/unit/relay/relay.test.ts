@@ -38,7 +38,7 @@ describe('page message validation', () => {
 });
 
 /** In-memory env: a fake worker port we control, timers run by hand. */
-function harness(limits = { maxBuffered: 1000, batchSize: 10, maxInFlight: 2, flushDelayMs: 50 }) {
+function harness(limits = { maxBuffered: 1000, batchSize: 10, maxInFlight: 2, flushDelayMs: 50 }, mayRecord = true) {
   const timers: Array<() => void> = [];
   const sent: Array<RelayToWorker & { port: number }> = [];
   const toPage: RelayToPage[] = [];
@@ -56,11 +56,17 @@ function harness(limits = { maxBuffered: 1000, batchSize: 10, maxInFlight: 2, fl
     now: () => 42,
     setTimeout: (fn) => timers.push(fn),
     invalidated: () => invalid,
+    mayRecord: async () => mayRecord,
     location: () => ({ url: 'http://x/', top: true }),
   };
   const core = new RelayCore(env, limits);
-  const run = () => {
-    while (timers.length) timers.shift()!();
+  // Timers run by hand; microtasks first (the relay's "may this page record?" check is async).
+  const run = async () => {
+    await new Promise((r) => setImmediate(r));
+    while (timers.length) {
+      timers.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
   };
   const cfg = (recording: boolean): HookConfig => ({ recording, disabled: false, previewLimit: 1000, stacks: false, ringSize: 10 });
   return {
@@ -68,7 +74,10 @@ function harness(limits = { maxBuffered: 1000, batchSize: 10, maxInFlight: 2, fl
     sent,
     toPage,
     run,
-    worker: (m: unknown) => current!.onMessage(m),
+    worker: async (m: unknown) => {
+      await new Promise((r) => setImmediate(r));
+      current!.onMessage(m);
+    },
     killWorker: () => current!.onDisconnect(),
     invalidate: () => (invalid = true),
     cfg,
@@ -77,42 +86,42 @@ function harness(limits = { maxBuffered: 1000, batchSize: 10, maxInFlight: 2, fl
 }
 
 describe('RelayCore', () => {
-  it('holds records until recording, sends bounded batches, re-sends unconfirmed ones after the port drops', () => {
+  it('holds records until recording, sends bounded batches, re-sends unconfirmed ones after the port drops', async () => {
     const h = harness();
     const recs = frameRecords('F', { ops: 10 }); // 42 records
     h.core.onPageMessage({ type: 'hello', frame: 'F', url: 'http://x/', top: true });
     h.core.onPageMessage({ type: 'records', frame: 'F', records: recs });
-    h.run();
+    await h.run();
     expect(h.sent.map((m) => m.type)).toEqual(['hello']);
-    h.worker({ type: 'config', config: h.cfg(true) });
+    await h.worker({ type: 'config', config: h.cfg(true) });
     expect(h.toPage.map((m) => m.type)).toEqual(['config', 'flush']);
-    h.run();
+    await h.run();
     expect(h.batches().map((b) => b.records.length)).toEqual([10, 10]); // 2 in flight
-    h.worker({ type: 'stored', batch: 1 });
-    h.run();
+    await h.worker({ type: 'stored', batch: 1 });
+    await h.run();
     expect(h.batches().length).toBe(3);
     // worker stopped: batches 2 and 3 come back and go out again on a new port, after a hello
     h.killWorker();
-    h.run();
+    await h.run();
     const after = h.sent.filter((m) => m.port === 2);
     expect(after[0].type).toBe('hello');
     const seqs = (after.filter((m) => m.type === 'records') as Array<{ records: Rec[] }>).flatMap((b) => b.records.map((r) => r.seq));
     expect(seqs.slice(0, 3)).toEqual([10, 11, 12]);
     // confirm everything; every record was confirmed exactly once overall
     for (let i = 0; i < 20 && h.core.buffered; i++) {
-      for (const b of h.batches().filter((b) => b.port === 2)) h.worker({ type: 'stored', batch: b.batch });
-      h.run();
+      for (const b of h.batches().filter((b) => b.port === 2)) await h.worker({ type: 'stored', batch: b.batch });
+      await h.run();
     }
     expect(h.core.buffered).toBe(0);
     expect(h.core.stats.confirmed).toBe(recs.length);
   });
 
-  it('when the buffer is full drops the oldest unsent records behind one gap record', () => {
+  it('when the buffer is full drops the oldest unsent records behind one gap record', async () => {
     const h = harness({ maxBuffered: 20, batchSize: 100, maxInFlight: 1, flushDelayMs: 50 });
     h.core.onPageMessage({ type: 'records', frame: 'F', records: frameRecords('F', { ops: 10 }) }); // 42
     h.core.onPageMessage({ type: 'records', frame: 'F', records: frameRecords('F', { ops: 5, startSeq: 42 }) }); // 20 more
-    h.worker({ type: 'config', config: h.cfg(true) });
-    h.run();
+    await h.worker({ type: 'config', config: h.cfg(true) });
+    await h.run();
     const [b] = h.batches();
     expect(b.records.length).toBe(20);
     const gap = b.records[0] as Rec & { kind: 'gap'; dropped: number };
@@ -123,27 +132,37 @@ describe('RelayCore', () => {
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
   });
 
-  it('counts malformed page messages in a diag record', () => {
+  it('counts malformed page messages in a diag record', async () => {
     const h = harness();
     h.core.onPageMessage({ type: 'hello', frame: 'F', url: 'http://x/', top: true });
     h.core.onPageMessage({ type: 'nope' });
     h.core.onPageMessage({ type: 'records', frame: 'F', records: [{ junk: 1 }, ...frameRecords('F', { ops: 1 })] });
     h.core.onPageMessage({ type: 'records', frame: 'G', records: [1, 2] });
-    h.worker({ type: 'config', config: h.cfg(true) });
-    h.run();
+    await h.worker({ type: 'config', config: h.cfg(true) });
+    await h.run();
     const diag = h.batches().flatMap((b) => b.records).find((r) => r.kind === 'diag') as Rec & { count: number; message: string };
     expect(diag.count).toBe(4);
     expect(diag.message).toMatch(/bad-envelope":1.*bad-record":1.*foreign-frame":2/);
   });
 
-  it('stops quietly once the extension context is invalidated', () => {
+  it('does not wake the worker for a page that cannot record; connects when the worker pokes the tab', async () => {
+    const h = harness(undefined, false);
+    h.core.onPageMessage({ type: 'hello', frame: 'F', url: 'http://x/', top: true });
+    await h.run();
+    expect(h.sent).toEqual([]);
+    h.core.onWorkerMessage({ type: 'config', config: h.cfg(true) }); // chrome.tabs.sendMessage: DevTools opened
+    await h.run();
+    expect(h.sent.map((m) => m.type)).toEqual(['hello']);
+  });
+
+  it('stops quietly once the extension context is invalidated', async () => {
     const h = harness();
     h.core.onPageMessage({ type: 'hello', frame: 'F', url: 'http://x/', top: true });
-    h.worker({ type: 'config', config: h.cfg(true) });
+    await h.worker({ type: 'config', config: h.cfg(true) });
     h.invalidate();
     h.killWorker();
     h.core.onPageMessage({ type: 'records', frame: 'F', records: frameRecords('F', { ops: 1 }) });
-    expect(() => h.run()).not.toThrow();
+    await expect(h.run()).resolves.toBeUndefined();
     expect(h.core.stopped).toBe(true);
     expect(h.core.buffered).toBe(0);
   });
