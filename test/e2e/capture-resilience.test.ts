@@ -151,6 +151,23 @@ describe('capture resilience', () => {
     await page.close();
   });
 
+  it('records made just before the page goes away are flushed on pagehide', async () => {
+    await setSettings(b, { recordAll: true });
+    const page = await open();
+    await page.evaluate(() => (window as any).t.run(['fast'], 9600));
+    // partial batches wait 50 ms in the relay: leave at once
+    await page.evaluate(() => {
+      (window as any).t.sockets.fast.emit('fire', { id: 9601 });
+      location.href = '/t/esm.html';
+    });
+    await page.waitForFunction(() => (window as any).tReady);
+    const session = await sessionWithEmit(b, '[{"id":9601}]');
+    expect(session).toBeTruthy();
+    const recs = await records(b, session!);
+    expect(recs.filter((r) => r.kind === 'settle').length).toBe(1);
+    await page.close();
+  });
+
   it('extension reloaded under a live page: the relay stops quietly and the app keeps working', async () => {
     await setSettings(b, { recordAll: true });
     const page = await open();
