@@ -168,6 +168,22 @@ describe('capture resilience', () => {
     await page.close();
   });
 
+  it('retention keeps the newest sessions and says so on the new session', async () => {
+    await setSettings(b, { recordAll: true, retention: { sessions: 2, bytes: 1024 * 1024 * 1024 } });
+    for (const id of [9700, 9710, 9720]) {
+      const page = await open();
+      await page.evaluate((id) => (window as any).t.run(['fast'], id), id);
+      expect(await sessionWithEmit(b, `[{"id":${id}}]`)).toBeTruthy();
+      await page.close();
+    }
+    const left = await sessions(b);
+    expect(left.length).toBe(2);
+    const newest = left.at(-1)!;
+    expect((await records(b, newest.id)).some((r) => r.kind === 'emit' && (r as any).args.json === '[{"id":9720}]')).toBe(true);
+    expect(newest.warnings.join(' ')).toMatch(/Retention: removed \d+ older session/);
+    await setSettings(b, { retention: { sessions: 20, bytes: 1024 * 1024 * 1024 } });
+  });
+
   it('extension reloaded under a live page: the relay stops quietly and the app keeps working', async () => {
     await setSettings(b, { recordAll: true });
     const page = await open();
