@@ -119,7 +119,13 @@ export function buildReport(x: ReportInput): Analysis {
   const byEvent = new Map<string, StatsAcc>();
   const perClient = new Map<string, ClientAgg>();
   let sessionDedupEvidence = 0;
-  for (const c of x.clients.values()) sessionDedupEvidence += c.dedupEvents;
+  // Namespaces where the server showed that it deduplicates (dedup markers or
+  // ackscope:dedup events). Separate namespaces are often separate handlers or services.
+  const dedupWhere = new Set<string>();
+  for (const c of x.clients.values()) {
+    sessionDedupEvidence += c.dedupEvents;
+    if (c.dedupEvents > 0) dedupWhere.add(c.rec?.nsp ?? '/');
+  }
 
   const lat: number[] = [];
   let pendingAtEnd = 0;
@@ -168,7 +174,10 @@ export function buildReport(x: ReportInput): Analysis {
     ca.stats.add(op, lat, timedOut);
     ca.lateAcks += late;
     ca.add(op, answered, anyTimeout, disconnect, resent);
-    if (op.duplicate === 'server-deduplicated') sessionDedupEvidence++;
+    if (op.duplicate === 'server-deduplicated') {
+      sessionDedupEvidence++;
+      dedupWhere.add(op.nsp);
+    }
     if (op.outcome === 'pending') pendingAtEnd++;
   }
 
@@ -184,7 +193,7 @@ export function buildReport(x: ReportInput): Analysis {
     const agg = perClient.get(cid);
     const st = agg ? agg.stats.result() : null;
     if (agg && st) bySocket[x.socketName(cid)] = st;
-    lintClient(x, cs, agg ?? new ClientAgg(), st?.latency ?? latencyStats([]), sessionDedupEvidence, findings);
+    lintClient(x, cs, agg ?? new ClientAgg(), st?.latency ?? latencyStats([]), dedupWhere, findings);
   }
 
   // Recommended client config from the whole session.
@@ -284,7 +293,7 @@ interface EventAgg {
   sends: number;
 }
 
-function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, lat: LatencyStats, sessionDedupEvidence: number, out: Finding[]): void {
+function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, lat: LatencyStats, dedupWhere: Set<string>, out: Finding[]): void {
   const socket = x.socketName(cs.id);
   const opts: OptionSnapshot = cs.rec?.opts ?? {};
   const retries = retriesOf(opts);
@@ -302,10 +311,13 @@ function lintClient(x: ReportInput, cs: ClientState, agg: ClientAgg, lat: Latenc
     add('duplicate-delivery', `${confirmed.length} operation(s) on ${socket} reached the server more than once with no sign of server-side deduplication.`,
       { count: confirmed.length, operations: confirmed.slice(0, MAX_LISTED).map(opBrief) },
       'Make the handlers idempotent: send an idempotency key with each operation and claim it on the server before doing the work (see the server snippet; ackscope/server implements it). Raise ackTimeout above the observed p99 ack latency.', ids(confirmed));
-    if (sessionDedupEvidence > 0)
-      add('dedup-racing', `Acks show two successes for one operation on ${socket} although the server deduplicates elsewhere in this session: the server's dedup check is racing with the work.`,
-        { operations: confirmed.slice(0, MAX_LISTED).map(opBrief), dedupEvidenceInSession: sessionDedupEvidence },
-        "Claim the key atomically before the work (Redis SET NX or a 'pending' entry), not check-then-act after it.", ids(confirmed));
+    // Only where the same namespace showed dedup evidence: a namespace that deduplicates
+    // says little about another (often another handler or service).
+    const racing = confirmed.filter((o) => dedupWhere.has(o.nsp));
+    if (racing.length)
+      add('dedup-racing', `Acks show two successes for ${racing.length} operation(s) on ${socket} although the server deduplicates other deliveries on ${racing[0].nsp} in this session: the server's dedup check is racing with the work.`,
+        { operations: racing.slice(0, MAX_LISTED).map(opBrief), namespace: racing[0].nsp },
+        "Claim the key atomically before the work (Redis SET NX or a 'pending' entry), not check-then-act after it.", ids(racing));
   }
   if (possible.length)
     add('possible-duplicate-delivery', `${possible.length} operation(s) on ${socket} were sent more than once while an earlier send's fate is unknown: the server may have run them twice.`,

@@ -208,6 +208,23 @@ describe('duplicate verdicts', () => {
     expect(f?.ops).toEqual([o]);
   });
 
+  it('dedup on another namespace does not make a confirmed duplicate dedup-racing', () => {
+    const s = new Session();
+    const c = s.client('/slow', { retries: 2, ackTimeout: 300 });
+    const o = slowRetried(s, c, 450, 300, 1, [{ id: 'race' }]);
+    const d = s.client('/dedup', { retries: 2, ackTimeout: 300 });
+    const o2 = s.emit(d, 'order:create', [{ id: 'other' }], { queued: true });
+    const a1 = s.attempt(o2)!;
+    s.wait(300).end(o2, a1);
+    const a2 = s.attempt(o2)!;
+    s.wait(10).ack(d, a2, ['DUPLICATE']).settle(o2, 'acked');
+    const a = analyze(s.records);
+    expect(op(a, o).duplicate).toBe('confirmed');
+    expect(op(a, o2).duplicate).toBe('server-deduplicated');
+    expect(a.findings.some((x) => x.rule === 'duplicate-delivery')).toBe(true);
+    expect(a.findings.some((x) => x.rule === 'dedup-racing')).toBe(false);
+  });
+
   it('disconnect while pending, re-sent on reconnect and acked: possible', () => {
     const s = new Session();
     const c = s.client('/', { retries: 2, ackTimeout: 1000 });
