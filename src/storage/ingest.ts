@@ -59,6 +59,24 @@ interface SessionCache {
   warnings: string[];
   /** Operations whose summary row must be (re)written: coalesced, written after the chunks. */
   dirtyOps: Set<string>;
+  /** Latest incoming server events (bounded) for the timeline's ticks. */
+  incoming: Array<{ client: string; t: number; event: string }>;
+}
+
+/** How many incoming server events the session snapshot keeps for the timeline. */
+const INCOMING_KEEP = 5000;
+
+function noteIncoming(c: SessionCache, records: readonly Rec[]): void {
+  let added = false;
+  for (const r of records) {
+    if (r.kind !== 'incoming') continue;
+    c.incoming.push({ client: r.client, t: r.t, event: r.event });
+    added = true;
+  }
+  if (!added) return;
+  // Records can arrive out of order across frames; keep the newest INCOMING_KEEP by time.
+  c.incoming.sort((a, b) => a.t - b.t);
+  if (c.incoming.length > INCOMING_KEEP) c.incoming.splice(0, c.incoming.length - INCOMING_KEEP);
 }
 
 export function isQuotaError(e: unknown): boolean {
@@ -105,7 +123,7 @@ export class Ingestor {
     const frames = new Map<string, number>();
     for (const f of await this.db.frames.where('session').equals(session).toArray()) frames.set(f.frame, f.maxSeq);
     const last = await this.db.chunks.where('[session+no]').between([session, -Infinity], [session, Infinity]).last();
-    c = { frames, nextChunk: last ? last.no + 1 : 0, analyzer: null, pending: null, lastMetaAt: 0, metaDirty: false, warnings: [], dirtyOps: new Set() };
+    c = { frames, nextChunk: last ? last.no + 1 : 0, analyzer: null, pending: null, lastMetaAt: 0, metaDirty: false, warnings: [], dirtyOps: new Set(), incoming: [] };
     try {
       if (!this.opts.createAnalyzer) throw new Error('no analyzer configured');
       c.analyzer = this.opts.createAnalyzer(config);
@@ -117,7 +135,11 @@ export class Ingestor {
           .where('[session+no]')
           .between([session, -Infinity], [session, Infinity])
           .each((ch) => {
-            for (const id of c!.analyzer!.push(ch.records).changed) c!.dirtyOps.add(id);
+            const { changed, removed } = c!.analyzer!.push(ch.records);
+            for (const id of changed) c!.dirtyOps.add(id);
+            // Operations merged into another one: their rows are deleted when flushed.
+            for (const id of removed ?? []) c!.dirtyOps.add(id);
+            noteIncoming(c!, ch.records);
           });
         c.metaDirty = true;
       }
@@ -173,9 +195,11 @@ export class Ingestor {
     if (c.analyzer && fresh.length) {
       try {
         const t0 = performance.now();
-        const { changed } = c.analyzer.push(fresh);
+        const { changed, removed } = c.analyzer.push(fresh);
         this.timing.analyzeMs += performance.now() - t0;
         for (const id of changed) c.dirtyOps.add(id);
+        // Operations merged into another one: operation(id) is undefined, so flushDerived deletes their rows.
+        for (const id of removed ?? []) c.dirtyOps.add(id);
         c.metaDirty = true;
       } catch (e) {
         c.analyzer = null;
@@ -183,6 +207,7 @@ export class Ingestor {
         c.pending = `analysis failed: ${(e as Error)?.message ?? String(e)}`;
       }
     }
+    if (fresh.length) noteIncoming(c, fresh);
     const now = this.opts.now();
     // Without a working analyzer, the new session still gets a row saying summaries are pending.
     const meta = c.pending !== null && !existing ? this.snapshot(session, c, now) : null;
@@ -329,6 +354,7 @@ export class Ingestor {
         diagnostics: a.diagnostics,
         opCount: a.operations.length,
         updatedAt: now,
+        incoming: c.incoming.slice(),
       };
     }
     return {

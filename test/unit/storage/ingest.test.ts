@@ -32,6 +32,23 @@ describe('Ingestor', () => {
     expect((await db.meta.get('1:1000'))?.opCount).toBe(3);
   });
 
+  it('keeps the latest incoming server events in the session snapshot for the timeline ticks, also after a restart', async () => {
+    const recs = frameRecords('F1', { ops: 1 });
+    let seq = recs.length;
+    const t0 = recs.at(-1)!.t;
+    const pushes = [0, 1, 2].map((i) => ({ v: 1 as const, kind: 'incoming' as const, frame: 'F1', seq: seq++, t: t0 + 10 + i, client: 'F1/c1', event: 'tick', args: { json: `[{"i":${i}}]`, size: 7, truncated: false } }));
+    const a = new Ingestor(db, { createAnalyzer, metaIntervalMs: 0 });
+    await a.store(init(), [...recs, ...pushes]);
+    await a.drain();
+    expect((await db.meta.get('1:1000'))?.incoming).toEqual(pushes.map((p) => ({ client: 'F1/c1', t: p.t, event: 'tick' })));
+    // A new worker rebuilds the list from the stored chunks.
+    const b = new Ingestor(db, { createAnalyzer, metaIntervalMs: 0 });
+    const more = frameRecords('F1', { ops: 1, startSeq: seq, t0: t0 + 100 });
+    await b.store(init(), more);
+    await b.drain();
+    expect((await db.meta.get('1:1000'))?.incoming?.map((x) => x.t)).toEqual(pushes.map((p) => p.t));
+  });
+
   it('stores records re-sent after a worker restart once, and rebuilds the analyzer from chunks', async () => {
     const recs = frameRecords('F1', { ops: 4 });
     // first half, "worker restart" (new Ingestor, same database), then everything again
