@@ -181,7 +181,9 @@ export class LiveSource implements SessionSource {
           this.box.set({ sessions });
           if (!this.current && !this.workerSession && sessions.length) this.show(sessions[0].id);
           if (!sessions.length && !this.current && this.box.get().status === 'loading') this.box.set({ status: 'ready' });
-          if (this.current && !rows.some((r) => r.id === this.current)) {
+          // The live session the worker just announced (page reload) may have no row yet: it
+          // is written with its first records. Only a session that is not live was cleared.
+          if (this.current && this.current !== this.workerSession && !rows.some((r) => r.id === this.current)) {
             // Cleared: fall back to the newest remaining one (or nothing).
             this.current = null;
             this.resetOps();
