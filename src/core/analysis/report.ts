@@ -195,6 +195,9 @@ export function buildReport(x: ReportInput): Analysis {
     if (agg && st) bySocket[x.socketName(cid)] = st;
     lintClient(x, cs, agg ?? new ClientAgg(), st?.latency ?? latencyStats([]), dedupWhere, findings);
   }
+  // Most severe first (errors, then warnings, then info); stable, so socket order is kept within a severity.
+  const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+  findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
 
   // Recommended client config from the whole session.
   const totalStats = total.result();

@@ -225,6 +225,23 @@ describe('duplicate verdicts', () => {
     expect(a.findings.some((x) => x.rule === 'dedup-racing')).toBe(false);
   });
 
+  it('lists findings most severe first', () => {
+    const s = new Session();
+    const d = s.client('/a-dedup', { retries: 2, ackTimeout: 300 });
+    const o2 = s.emit(d, 'order:create', [{ id: 'other' }], { queued: true });
+    const a1 = s.attempt(o2)!;
+    s.wait(300).end(o2, a1);
+    const a2 = s.attempt(o2)!;
+    s.wait(10).ack(d, a2, ['DUPLICATE']).settle(o2, 'acked');
+    const c = s.client('/b-slow', { retries: 2, ackTimeout: 300 });
+    slowRetried(s, c, 450, 300, 1, [{ id: 'race' }]);
+    const sev = analyze(s.records).findings.map((f) => f.severity);
+    expect(sev).toContain('error');
+    expect(sev).toContain('info');
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    expect(sev.map((x) => rank[x])).toEqual([...sev.map((x) => rank[x])].sort((a, b) => a - b));
+  });
+
   it('disconnect while pending, re-sent on reconnect and acked: possible', () => {
     const s = new Session();
     const c = s.client('/', { retries: 2, ackTimeout: 1000 });
