@@ -216,7 +216,7 @@ async function ingest(srv: DemoServer) {
     let total = 0;
     let fire = 0;
     await x.db.chunks.each((c: any) => {
-      for (const r of c.records) {
+      for (const r of x.chunkRecords(c)) {
         total++;
         if (r.kind === 'emit' && r.event === 'fire') fire++;
         let s = seen.get(r.frame);

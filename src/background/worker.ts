@@ -25,7 +25,7 @@ import {
 import { RecordSchema, RelayToWorkerSchema } from '../core/record-schema';
 import { createAnalyzer } from '../core/analysis';
 import { canonicalHash } from '../core/hash';
-import { openDb } from '../storage/db';
+import { chunkRecords, openDb } from '../storage/db';
 import { Ingestor, QuotaError, type SessionInit } from '../storage/ingest';
 import { hookConfig, originOf, readSettings } from './policy';
 
@@ -81,6 +81,8 @@ const DevtoolsHelloSchema = v.object({ type: v.literal('devtools-hello'), tabId:
 
 export class CaptureWorker {
   readonly db = openDb();
+  /** Records of a chunk row (tests and the CLI read chunks inside the worker). */
+  readonly chunkRecords = chunkRecords;
   readonly ingest: Ingestor;
   settings: Settings = readSettings(undefined);
   private tabs = new Map<number, TabState>();

@@ -247,7 +247,9 @@ export async function readSessionRecords(worker: Worker, session: string, page =
           const range = IDBKeyRange.bound(lower, [sid, Infinity], after !== null, false);
           return await new Promise<Array<{ no: number; records: unknown[] }>>((res, rej) => {
             const q = db.transaction('chunks').objectStore('chunks').getAll(range, n);
-            q.onsuccess = () => res(q.result.map((c: { no: number; records: unknown[] }) => ({ no: c.no, records: c.records })));
+            // Chunk rows hold one JSON string since schema version 2 (older rows: an array).
+            q.onsuccess = () =>
+              res(q.result.map((c: { no: number; json?: string; records?: unknown[] }) => ({ no: c.no, records: typeof c.json === 'string' ? JSON.parse(c.json) : (c.records ?? []) })));
             q.onerror = () => rej(q.error);
           });
         } finally {

@@ -33,14 +33,35 @@ export interface SessionRow {
   pinned?: boolean;
 }
 
-/** Raw records, stored as batches for ingest speed. */
+/**
+ * Raw records, stored as batches for ingest speed. Since schema version 2 a chunk holds its
+ * records as ONE JSON array string (`json`): IndexedDB structured-clones a string in one
+ * step, where an array of record objects costs ~25 µs per record. Rows written by version 1
+ * (`records`) are converted by the upgrade. Read rows through `chunkRecords(row)`.
+ */
 export interface ChunkRow {
   session: string;
   no: number;
-  records: Rec[];
+  /** `JSON.stringify(records)` (version 2). */
+  json?: string;
+  /** Records as objects (version 1 rows only; converted by the upgrade). */
+  records?: Rec[];
+  /** Number of records in the chunk. */
+  count?: number;
   bytes: number;
   firstT: number;
   lastT: number;
+}
+
+/** The records of a chunk row, whichever format it was written in. */
+export function chunkRecords(row: Pick<ChunkRow, 'json' | 'records'>): Rec[] {
+  if (typeof row.json === 'string') return JSON.parse(row.json) as Rec[];
+  return Array.isArray(row.records) ? row.records : [];
+}
+
+/** A chunk row in the current format. */
+export function makeChunk(session: string, no: number, records: readonly Rec[], bytes: number, firstT: number, lastT: number): ChunkRow {
+  return { session, no, json: JSON.stringify(records), count: records.length, bytes, firstT, lastT };
 }
 
 /** Per-frame high-water mark, written in the same transaction as chunks: dedup on re-send. */
@@ -88,5 +109,20 @@ export function openDb(name = DB_NAME): AckScopeDB {
     ops: '[session+id], session, [session+firstSend]',
     meta: 'session',
   });
+  // Version 2: chunk rows hold their records as one JSON string (same indexes).
+  db.version(2)
+    .stores({})
+    .upgrade((tx) =>
+      tx
+        .table('chunks')
+        .toCollection()
+        .modify((row: ChunkRow) => {
+          if (typeof row.json === 'string') return;
+          const recs = Array.isArray(row.records) ? row.records : [];
+          row.json = JSON.stringify(recs);
+          row.count = recs.length;
+          delete row.records;
+        }),
+    );
   return db;
 }

@@ -10,7 +10,7 @@
 import type { Rec, HookRecord, ClientRecord } from '../core/protocol';
 import type { Analyzer, AnalysisConfig } from '../core/analysis/types';
 import type { Table } from 'dexie';
-import type { AckScopeDB, ChunkRow, OpRow, SessionMetaRow, SessionRow } from './db';
+import { chunkRecords, makeChunk, type AckScopeDB, type ChunkRow, type OpRow, type SessionMetaRow, type SessionRow } from './db';
 
 export interface SessionInit {
   id: string;
@@ -135,11 +135,12 @@ export class Ingestor {
           .where('[session+no]')
           .between([session, -Infinity], [session, Infinity])
           .each((ch) => {
-            const { changed, removed } = c!.analyzer!.push(ch.records);
+            const recs = chunkRecords(ch);
+            const { changed, removed } = c!.analyzer!.push(recs);
             for (const id of changed) c!.dirtyOps.add(id);
             // Operations merged into another one: their rows are deleted when flushed.
             for (const id of removed ?? []) c!.dirtyOps.add(id);
-            noteIncoming(c!, ch.records);
+            noteIncoming(c!, recs);
           });
         c.metaDirty = true;
       }
@@ -212,9 +213,7 @@ export class Ingestor {
     // Without a working analyzer, the new session still gets a row saying summaries are pending.
     const meta = c.pending !== null && !existing ? this.snapshot(session, c, now) : null;
 
-    const chunk: ChunkRow | null = fresh.length
-      ? { session, no: c.nextChunk, records: fresh, bytes, firstT, lastT }
-      : null;
+    const chunk: ChunkRow | null = fresh.length ? makeChunk(session, c.nextChunk, fresh, bytes, firstT, lastT) : null;
 
     const write = () =>
       this.db.transaction('rw', ALL_TABLES, async () => {

@@ -4,7 +4,7 @@
  * Never goes through extension messaging (Chrome caps a message at ~64 MiB).
  */
 import { Dexie } from 'dexie';
-import type { AckScopeDB, SessionRow } from '../../storage/db';
+import { chunkRecords, type AckScopeDB, type SessionRow } from '../../storage/db';
 import type { Rec } from '../../core/protocol';
 import {
   buildSessionFile,
@@ -25,7 +25,7 @@ export async function readSessionRecords(db: AckScopeDB, session: string): Promi
     .between([session, Dexie.minKey], [session, Dexie.maxKey])
     .each((c) => {
       // A loop, not push(...records): chunks can be large enough to overflow the argument stack.
-      for (const r of c.records) out.push(r);
+      for (const r of chunkRecords(c)) out.push(r);
     });
   return out;
 }

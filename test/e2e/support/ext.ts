@@ -41,7 +41,7 @@ export async function records(b: ExtBrowser, session?: string): Promise<Array<Re
     await x.idle();
     const chunks = s ? await x.db.chunks.where('session').equals(s).sortBy('no') : await x.db.chunks.toArray();
     chunks.sort((a: any, b: any) => (a.session < b.session ? -1 : a.session > b.session ? 1 : a.no - b.no));
-    return chunks.flatMap((c: any) => c.records.map((r: any) => ({ ...r, session: c.session })));
+    return chunks.flatMap((c: any) => x.chunkRecords(c).map((r: any) => ({ ...r, session: c.session })));
   }, session);
 }
 
@@ -84,7 +84,7 @@ export async function countRecords(b: ExtBrowser, kind?: string): Promise<{ tota
     const maxSeq: Record<string, number> = {};
     let total = 0;
     await x.db.chunks.each((c: any) => {
-      for (const r of c.records) {
+      for (const r of x.chunkRecords(c)) {
         if (k && r.kind !== k) continue;
         total++;
         seen.add(r.frame + '#' + r.seq);
@@ -106,7 +106,7 @@ export async function sessionWithEmit(b: ExtBrowser, json: string, timeoutMs = 3
         await x.idle();
         let found: string | null = null;
         await x.db.chunks.each((c: any) => {
-          if (!found && c.records.some((r: any) => r.kind === 'emit' && r.args?.json === j)) found = c.session;
+          if (!found && x.chunkRecords(c).some((r: any) => r.kind === 'emit' && r.args?.json === j)) found = c.session;
         });
         return found;
       }, json);
@@ -130,7 +130,7 @@ export async function frameStats(b: ExtBrowser, frame: string): Promise<{ total:
     let total = 0;
     let maxSeq = -1;
     await x.db.chunks.each((c: any) => {
-      for (const r of c.records) {
+      for (const r of x.chunkRecords(c)) {
         if (r.frame !== f) continue;
         total++;
         seen.add(r.seq);

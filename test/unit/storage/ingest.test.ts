@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, it, expect, beforeEach } from 'vitest';
-import { openDb, type AckScopeDB } from '../../../src/storage/db';
+import { openDb, chunkRecords, type AckScopeDB } from '../../../src/storage/db';
+import { Dexie } from 'dexie';
 import { Ingestor, QuotaError } from '../../../src/storage/ingest';
 import { createAnalyzer } from '../../../src/core/analysis';
 import { frameRecords } from './records';
@@ -12,7 +13,7 @@ beforeEach(async () => {
   await db.open();
 });
 const init = (id = '1:1000', startedAt = 1000) => ({ id, tabId: 1, url: 'http://127.0.0.1/', startedAt });
-const allRecords = async (session: string) => (await db.chunks.where('session').equals(session).sortBy('no')).flatMap((c) => c.records);
+const allRecords = async (session: string) => (await db.chunks.where('session').equals(session).sortBy('no')).flatMap((c) => chunkRecords(c));
 
 describe('Ingestor', () => {
   it('stores a batch as one chunk with session counters, frame marks and op summaries', async () => {
@@ -136,5 +137,45 @@ describe('Ingestor', () => {
     expect(await db.ops.where('session').equals('1:1').count()).toBe(0);
     await ing.clearAll();
     for (const t of [db.sessions, db.chunks, db.frames, db.ops, db.meta] as const) expect(await (t as { count(): Promise<number> }).count()).toBe(0);
+  });
+});
+
+describe('schema upgrade', () => {
+  it('a database created at version 1 (chunks as record arrays) opens at the current version, chunks converted to JSON rows and still readable', async () => {
+    const name = `test-upgrade-${++n}`;
+    const recs = frameRecords('F1', { ops: 2 });
+    // Version 1 exactly as it was shipped.
+    const old = new Dexie(name);
+    old.version(1).stores({
+      sessions: 'id, tabId, startedAt, [tabId+startedAt]',
+      chunks: '[session+no], session',
+      frames: '[session+frame], session',
+      ops: '[session+id], session, [session+firstSend]',
+      meta: 'session',
+    });
+    await old.table('sessions').add({ id: '1:1000', tabId: 1, url: 'http://127.0.0.1/', startedAt: 1000, lastAt: 1000, records: recs.length, bytes: 1, warnings: [] });
+    await old.table('chunks').bulkAdd([
+      { session: '1:1000', no: 0, records: recs.slice(0, 4), bytes: 1, firstT: 0, lastT: 0 },
+      { session: '1:1000', no: 1, records: recs.slice(4), bytes: 1, firstT: 0, lastT: 0 },
+    ]);
+    await old.table('frames').add({ session: '1:1000', frame: 'F1', maxSeq: recs.at(-1)!.seq });
+    old.close();
+
+    const up = openDb(name);
+    await up.open();
+    expect(up.verno).toBe(2);
+    const rows = await up.chunks.where('session').equals('1:1000').sortBy('no');
+    expect(rows.every((r) => typeof r.json === 'string' && r.records === undefined)).toBe(true);
+    expect(rows.map((r) => r.count)).toEqual([4, recs.length - 4]);
+    expect(rows.flatMap((r) => chunkRecords(r))).toEqual(recs);
+    // A worker on the upgraded database rebuilds from the converted chunks and appends after them.
+    const ing = new Ingestor(up, { createAnalyzer, metaIntervalMs: 0 });
+    const more = frameRecords('F1', { ops: 1, startSeq: recs.length });
+    const res = await ing.store({ id: '1:1000', tabId: 1, url: 'http://127.0.0.1/', startedAt: 1000 }, [...recs, ...more]);
+    expect(res).toMatchObject({ stored: more.length, duplicates: recs.length });
+    await ing.drain();
+    expect(await up.chunks.count()).toBe(3);
+    expect(await up.ops.where('session').equals('1:1000').count()).toBe(3);
+    up.close();
   });
 });
