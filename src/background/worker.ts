@@ -23,6 +23,7 @@ import {
   type WorkerToPanel,
 } from '../core/messages';
 import { RecordSchema, RelayToWorkerSchema } from '../core/record-schema';
+import { fastRecordOk } from '../core/record-fast';
 import { createAnalyzer } from '../core/analysis';
 import { canonicalHash } from '../core/hash';
 import { chunkRecords, openDb } from '../storage/db';
@@ -222,12 +223,17 @@ export class CaptureWorker {
       const records: Rec[] = [];
       let bad = 0;
       for (const r of msg.records) {
-        const ok = v.safeParse(RecordSchema, r);
-        if (!ok.success) {
-          bad++;
-          continue;
+        let rec: Rec;
+        // The common kinds in plain code (at least as strict); the schema decides the rest.
+        if (fastRecordOk(r)) rec = r as Rec;
+        else {
+          const ok = v.safeParse(RecordSchema, r);
+          if (!ok.success) {
+            bad++;
+            continue;
+          }
+          rec = ok.output as Rec;
         }
-        const rec = ok.output as Rec;
         // Hashing happens here, off the page's main thread (the relay hashes only previews it cuts).
         if (rec.kind === 'emit' && rec.hash === undefined && rec.args) rec.hash = canonicalHash(rec.args.json);
         records.push(rec);
