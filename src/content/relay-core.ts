@@ -97,6 +97,14 @@ export class RelayCore {
   /** A message from the page over the MessagePort. */
   onPageMessage(data: unknown): void {
     if (this.dead) return;
+    // The hook sends record batches as one JSON string (cheaper than a structured clone).
+    if (typeof data === 'string') {
+      try {
+        data = JSON.parse(data);
+      } catch {
+        return this.countDrop('bad-envelope', 1);
+      }
+    }
     const msg = parseEnvelope(data);
     if (!msg) return this.countDrop('bad-envelope', 1);
     if (msg.type === 'hello') {

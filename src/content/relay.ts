@@ -5,7 +5,7 @@
  * window carrying a MessagePort); all further traffic uses that port, so the app's own
  * `message` listeners never see it. Logic lives in ./relay-core (tested in Node).
  */
-import { DEVTOOLS_OPEN_KEY, HANDSHAKE_TYPE, SETTINGS_KEY, type RelayToWorker } from '../core/messages';
+import { DEVTOOLS_OPEN_KEY, HANDSHAKE_TYPE, PAGEHIDE_EVENT, SETTINGS_KEY, type RelayToWorker } from '../core/messages';
 import { RelayCore, type RelayEnv } from './relay-core';
 
 const RELAY_PORT = 'ackscope-relay';
@@ -19,6 +19,8 @@ function invalidated(): boolean {
 }
 
 let pagePort: MessagePort | null = null;
+/** Secret the hook sent over the private port; a pagehide hand-over must carry it. */
+let hookToken: string | null = null;
 
 const env: RelayEnv = {
   connect(onMessage, onDisconnect) {
@@ -69,7 +71,12 @@ function onHandshake(event: MessageEvent): void {
   // window (a page or frame imitating the hook) are dropped and counted.
   if (event.source !== window || pagePort || !port) return core.countForeign();
   pagePort = port;
-  port.onmessage = (e) => core.onPageMessage(e.data);
+  port.onmessage = (e) => {
+    const d = e.data as { type?: unknown; token?: unknown } | null;
+    // The first hello carries the token of the hook's pagehide hand-over.
+    if (hookToken === null && d && d.type === 'hello' && typeof d.token === 'string' && d.token.length >= 16 && d.token.length <= 64) hookToken = d.token;
+    core.onPageMessage(d);
+  };
   port.onmessageerror = () => core.onPageMessage(undefined);
   port.postMessage({ type: 'config', config: core.config });
 }
@@ -83,5 +90,25 @@ try {
 } catch {
   core.stop();
 }
+
+/**
+ * The hook's last records on pagehide arrive synchronously as a window event (JSON string
+ * detail with the token); anything else with that name (a page imitating it) is counted and
+ * dropped. Whichever pagehide listener runs first, everything is handed to the worker here.
+ */
+function onPagehideHandover(e: Event): void {
+  const detail = (e as CustomEvent).detail;
+  if (hookToken === null || typeof detail !== 'string') return core.countForeign();
+  let parsed: { token?: unknown; msg?: unknown } | null = null;
+  try {
+    parsed = JSON.parse(detail);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || typeof parsed !== 'object' || parsed.token !== hookToken) return core.countForeign();
+  core.onPageMessage(parsed.msg);
+  core.flushAll();
+}
+window.addEventListener(PAGEHIDE_EVENT, onPagehideHandover, true);
 
 window.addEventListener('pagehide', () => core.flushAll(), true);

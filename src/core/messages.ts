@@ -10,6 +10,12 @@ import type { AnalysisConfig } from './analysis/types';
 
 /** Handshake: the page posts this once with `window.postMessage(msg, '*', [port])`. */
 export const HANDSHAKE_TYPE = '__ackscope_handshake_v1' as const;
+/**
+ * On `pagehide` only: the hook hands its last records to the relay synchronously, as a
+ * CustomEvent on window whose detail is a JSON string `{token, msg}` (a port message would
+ * arrive after the document is gone). The token went to the relay over the private port.
+ */
+export const PAGEHIDE_EVENT = '__ackscope_pagehide_v1' as const;
 
 export interface HookConfig {
   /** Records flow to storage (otherwise they stay in the page ring buffer). */
@@ -24,7 +30,7 @@ export interface HookConfig {
 /** page -> relay */
 export type PageToRelay =
   | { type: 'records'; frame: string; records: Rec[] }
-  | { type: 'hello'; frame: string; url: string; top: boolean };
+  | { type: 'hello'; frame: string; url: string; top: boolean; token?: string };
 
 /** relay -> page */
 export type RelayToPage = { type: 'config'; config: HookConfig } | { type: 'flush' };

@@ -98,14 +98,18 @@ describe('capture resilience', () => {
       ((document.getElementById('f') as HTMLIFrameElement).contentWindow as unknown as { eval(src: string): void }).eval(
         "parent.postMessage({ type: '__ackscope_handshake_v1' }, '*', [new MessageChannel().port2])",
       );
+      // an imitation of the hook's pagehide hand-over, without the token it sent over its port
+      const forged = { v: 1, kind: 'diag', frame: 'x', seq: 0, t: Date.now(), code: 'forged', message: 'forged' };
+      window.dispatchEvent(new CustomEvent('__ackscope_pagehide_v1', { detail: JSON.stringify({ token: 'f'.repeat(24), msg: { type: 'records', frame: 'x', records: [forged] } }) }));
     });
     // the app (in the iframe) keeps working and its records still land in the tab's session
     expect(await f.evaluate(() => (window as any).t.run(['fast'], 9000))).toEqual([['fast', 'value', { ok: true, echo: { id: 9000 } }]]);
     const session = await sessionWithEmit(b, '[{"id":9000}]');
-    const recs = await waitForRecords(b, (rs) => rs.some((r) => r.kind === 'diag' && (r as any).count >= 3), { session: session! });
+    const recs = await waitForRecords(b, (rs) => rs.some((r) => r.kind === 'diag' && (r as any).count >= 4), { session: session! });
     const diag = recs.filter((r) => r.kind === 'diag').at(-1) as any;
-    expect(diag).toMatchObject({ code: 'malformed-page-message', count: 3 });
-    expect(diag.message).toMatch(/"foreign-handshake":3/);
+    expect(diag).toMatchObject({ code: 'malformed-page-message', count: 4 });
+    expect(diag.message).toMatch(/"foreign-handshake":4/);
+    expect(recs.some((r) => (r as any).code === 'forged')).toBe(false);
     await page.close();
   });
 

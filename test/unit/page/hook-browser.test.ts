@@ -28,7 +28,8 @@ const FAKE_RELAY = `(() => {
     if (e.source !== window || !e.data || e.data.type !== ${JSON.stringify(HANDSHAKE_TYPE)}) return;
     r.handshakes++;
     r.port = e.ports[0];
-    r.port.onmessage = (m) => r.msgs.push(m.data);
+    // Record batches come as one JSON string (as the real relay parses them).
+    r.port.onmessage = (m) => r.msgs.push(typeof m.data === 'string' ? JSON.parse(m.data) : m.data);
     const cfg = Object.assign({ recording: true, disabled: false, previewLimit: 16384, stacks: true, ringSize: 2000 }, window.__relayConfig || {});
     r.port.postMessage({ type: 'config', config: cfg });
   }, true);

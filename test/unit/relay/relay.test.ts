@@ -145,6 +145,20 @@ describe('RelayCore', () => {
     expect(diag.message).toMatch(/bad-envelope":1.*bad-record":1.*foreign-frame":2/);
   });
 
+  it('accepts record batches sent as one JSON string (the hook does so) and counts a broken one', async () => {
+    const h = harness();
+    const recs = frameRecords('F', { ops: 2 });
+    h.core.onPageMessage({ type: 'hello', frame: 'F', url: 'http://x/', top: true });
+    h.core.onPageMessage(JSON.stringify({ type: 'records', frame: 'F', records: recs }));
+    h.core.onPageMessage('{"type":"records",');
+    await h.worker({ type: 'config', config: h.cfg(true) });
+    await h.run();
+    const got = h.batches().flatMap((b) => b.records);
+    expect(got.filter((r) => r.frame === 'F')).toEqual(recs);
+    const diag = got.find((r) => r.kind === 'diag') as Rec & { message: string };
+    expect(diag.message).toMatch(/bad-envelope":1/);
+  });
+
   it('does not wake the worker for a page that cannot record; connects when the worker pokes the tab', async () => {
     const h = harness(undefined, false);
     h.core.onPageMessage({ type: 'hello', frame: 'F', url: 'http://x/', top: true });
