@@ -8,6 +8,7 @@
  * for the same database concurrently (the worker chains them).
  */
 import type { Rec, HookRecord, ClientRecord } from '../core/protocol';
+import { keepIncoming, type IncomingTick } from '../core/incoming';
 import type { Analyzer, AnalysisConfig } from '../core/analysis/types';
 import type { Table } from 'dexie';
 import { chunkRecords, makeChunk, type AckScopeDB, type ChunkRow, type OpRow, type SessionMetaRow, type SessionRow } from './db';
@@ -60,23 +61,7 @@ interface SessionCache {
   /** Operations whose summary row must be (re)written: coalesced, written after the chunks. */
   dirtyOps: Set<string>;
   /** Latest incoming server events (bounded) for the timeline's ticks. */
-  incoming: Array<{ client: string; t: number; event: string }>;
-}
-
-/** How many incoming server events the session snapshot keeps for the timeline. */
-const INCOMING_KEEP = 5000;
-
-function noteIncoming(c: SessionCache, records: readonly Rec[]): void {
-  let added = false;
-  for (const r of records) {
-    if (r.kind !== 'incoming') continue;
-    c.incoming.push({ client: r.client, t: r.t, event: r.event });
-    added = true;
-  }
-  if (!added) return;
-  // Records can arrive out of order across frames; keep the newest INCOMING_KEEP by time.
-  c.incoming.sort((a, b) => a.t - b.t);
-  if (c.incoming.length > INCOMING_KEEP) c.incoming.splice(0, c.incoming.length - INCOMING_KEEP);
+  incoming: IncomingTick[];
 }
 
 export function isQuotaError(e: unknown): boolean {
@@ -140,7 +125,7 @@ export class Ingestor {
             for (const id of changed) c!.dirtyOps.add(id);
             // Operations merged into another one: their rows are deleted when flushed.
             for (const id of removed ?? []) c!.dirtyOps.add(id);
-            noteIncoming(c!, recs);
+            keepIncoming(c!.incoming, recs);
           });
         c.metaDirty = true;
       }
@@ -208,7 +193,7 @@ export class Ingestor {
         c.pending = `analysis failed: ${(e as Error)?.message ?? String(e)}`;
       }
     }
-    if (fresh.length) noteIncoming(c, fresh);
+    if (fresh.length) keepIncoming(c.incoming, fresh);
     const now = this.opts.now();
     // Without a working analyzer, the new session still gets a row saying summaries are pending.
     const meta = c.pending !== null && !existing ? this.snapshot(session, c, now) : null;

@@ -5,6 +5,7 @@
 import { analyze } from '../../core/analysis';
 import type { Analysis, AnalysisConfig, Operation } from '../../core/analysis/types';
 import type { Rec } from '../../core/protocol';
+import { keepIncoming } from '../../core/incoming';
 import { toLite, byFirstSend } from './lite';
 import { StateBox, type SessionInfo, type SessionSource, type MetaInfo, type SourceCapabilities } from './source';
 
@@ -13,12 +14,6 @@ export interface MemoryInput {
   analysis?: Analysis;
   session?: Partial<SessionInfo>;
   config?: AnalysisConfig;
-}
-
-export function incomingFromRecords(records: readonly Rec[], limit = 5000): MetaInfo['incoming'] {
-  const out: NonNullable<MetaInfo['incoming']> = [];
-  for (const r of records) if (r.kind === 'incoming') out.push({ client: r.client, t: r.t, event: r.event });
-  return out.length > limit ? out.slice(out.length - limit) : out;
 }
 
 export class MemorySource implements SessionSource {
@@ -68,7 +63,7 @@ export class MemorySource implements SessionSource {
       counts: a.counts,
       diagnostics: a.diagnostics,
       opCount: a.operations.length,
-      incoming: this.records ? incomingFromRecords(this.records) : [],
+      incoming: this.records ? keepIncoming([], this.records) : [],
     };
     this.box.set({ status: 'ready', session: this.info, sessions: [this.info], meta, ops, opsLoaded: ops.length, opsTotal: ops.length });
   }
