@@ -95,7 +95,8 @@ export interface ExtensionContext {
   close(): Promise<void>;
 }
 
-const COMMON_ARGS = [
+/** Flags every launch needs here (see shared notes: closed network, root, no GPU). */
+export const COMMON_ARGS: readonly string[] = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',

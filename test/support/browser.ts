@@ -7,20 +7,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXTENSION_ID } from '../../src/core/extension-id';
+import { COMMON_ARGS, findBrowser } from '../../src/node/launcher';
 
 export const DIST = resolve(import.meta.dirname, '../../dist');
 
+/** The browser the product's own launcher would pick (CHROME_PATH, else well-known paths). */
 export function findChrome(): string {
-  const candidates = [
-    process.env.CHROME_PATH,
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome-for-testing',
-    '/usr/bin/google-chrome',
-  ].filter(Boolean) as string[];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error('No Chromium found: install it (apt-get install chromium) or set CHROME_PATH');
-  return found;
+  return findBrowser();
 }
 
 export interface ExtBrowser {
@@ -51,14 +44,7 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Ext
   const args = [
     `--disable-extensions-except=${dist}`,
     `--load-extension=${dist}`,
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    '--disable-dev-shm-usage',
+    ...COMMON_ARGS,
     ...(opts.devtools ? ['--auto-open-devtools-for-tabs', '--remote-debugging-port=0'] : []),
     ...(opts.dark ? ['--force-dark-mode'] : []),
     ...(opts.extraArgs ?? []),
